@@ -1,0 +1,70 @@
+// The one door through which the engine touches the disk. Every read, write, sync, rename and
+// removal goes through FileSystem and File, so tests can inject faults (short writes, EIO, ENOSPC,
+// torn pages) without mocking the engine. All calls throw heapstore::Error(kIOError) naming the
+// path on failure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace heapstore {
+
+// An open file. Positional reads and writes may be called from several threads at once.
+class File {
+ public:
+  virtual ~File() = default;
+
+  // Reads up to out.size() bytes at `offset`; returns how many were read (fewer only at the end
+  // of the file).
+  virtual std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) = 0;
+
+  // Writes all of `data` at `offset`, extending the file when needed; a short write is an error.
+  virtual void write_at(std::uint64_t offset, std::span<const std::byte> data) = 0;
+
+  // Current length in bytes.
+  virtual std::uint64_t size() = 0;
+
+  // Sets the length to `length` bytes (zero-filled when growing).
+  virtual void truncate(std::uint64_t length) = 0;
+
+  // Makes every completed write durable (fsync).
+  virtual void sync() = 0;
+
+  // The path the file was opened with, for messages.
+  virtual const std::string& path() const = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Opens `path` for reading and writing, creating it when `create` is true and it is missing.
+  virtual std::unique_ptr<File> open(const std::string& path, bool create) = 0;
+
+  // Whether `path` exists.
+  virtual bool exists(const std::string& path) = 0;
+
+  // Removes the file `path`; a missing file is not an error.
+  virtual void remove(const std::string& path) = 0;
+
+  // Renames `from` over `to` atomically (rename(2)).
+  virtual void rename(const std::string& from, const std::string& to) = 0;
+
+  // Creates the directory `path` and its missing parents; an existing directory is fine.
+  virtual void create_directories(const std::string& path) = 0;
+
+  // Names (not paths) of the entries of directory `path`, in no particular order.
+  virtual std::vector<std::string> list(const std::string& path) = 0;
+
+  // fsyncs the directory `path`, making renames and removals inside it durable.
+  virtual void sync_directory(const std::string& path) = 0;
+};
+
+// The POSIX file system (open/pread/pwrite/fsync). Lives for the whole program.
+FileSystem& default_file_system();
+
+}  // namespace heapstore

@@ -1,0 +1,32 @@
+// Identifiers shared by every layer of heapstore and the page-size constant.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace heapstore {
+
+// Size of a page in memory and on disk. Page i of a container sits at byte offset i * kPageSize
+// of that container's file (engine/doc/format.md, "Heap file").
+inline constexpr std::size_t kPageSize = 4096;
+
+using ContainerId = std::uint32_t;  // chosen by the caller of create_container
+using PageNo = std::uint32_t;       // index of a page inside its container's file
+using SlotId = std::uint16_t;       // index of a slot inside its page's slot directory
+
+// Names one value until it is deleted. Ordered by container, then page, then slot: the order in
+// which a scan yields values.
+struct ValueId {
+  ContainerId container = 0;
+  PageNo page = 0;
+  SlotId slot = 0;
+
+  friend auto operator<=>(const ValueId&, const ValueId&) = default;
+};
+
+// "container C page P slot S", the spelling used in every error message.
+std::string to_string(const ValueId& id);
+
+}  // namespace heapstore

@@ -1,0 +1,160 @@
+// A slotted page: exactly kPageSize bytes, in memory and on disk. The header and the slot
+// directory grow from the front, values from the back (engine/doc/format.md, "Page"):
+//
+//   offset  size  field
+//        0     4  checksum     low 32 bits of XXH3-64(bytes 4..4095, seed = page number)
+//        4     2  magic        0x5048, "HP" on disk
+//        6     2  slot_count   entries in the slot directory (trailing deleted slots are trimmed)
+//        8     2  value_start  lowest byte used by a value; values lie in [value_start, 4096)
+//       10     2  live_count   slots that hold a value
+//       12     2  live_bytes   sum of the lengths of the stored values
+//       14     2  first_free   lowest deleted slot, or slot_count when none is deleted
+//       16   4*n  slot i: u16 offset, u16 length (deleted: 0, 0; empty value: 4096, 0)
+//
+//   +--------+--------+--------+-----+------------------+---------+---------+---------+
+//   | header | slot 0 | slot 1 | ... |   free space ->  | value 2 | value 0 | value 1 |
+//   +--------+--------+--------+-----+------------------+---------+---------+---------+
+//   0        16                      header_size()      value_start                4096
+//
+// All integers are little-endian. Deleting a value never moves other values; the bytes it freed
+// are reclaimed by compaction, lazily, when an insert or update needs them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "heapstore/ids.h"
+
+namespace heapstore {
+
+// Outcome of Page::update_value.
+enum class UpdateResult {
+  kUpdated,     // the slot now holds the new value
+  kNoSuchSlot,  // the slot was never issued or is deleted
+  kNoRoom,      // the new value does not fit in this page; the old value is unchanged
+};
+
+class Page {
+ public:
+  static constexpr std::size_t kHeaderSize = 16;
+  static constexpr std::size_t kSlotSize = 4;
+  // Largest value a page can hold: an empty page minus its header and one slot entry.
+  static constexpr std::size_t kMaxValueSize = kPageSize - kHeaderSize - kSlotSize;
+
+  // One value met by iteration; `value` views the page's bytes.
+  struct Entry {
+    SlotId slot;
+    std::string_view value;
+  };
+
+  // Forward iterator over the live values in ascending slot order. Valid until the page changes.
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Entry;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Entry*;
+    using reference = const Entry&;
+
+    Iterator() = default;
+    const Entry& operator*() const { return entry_; }
+    const Entry* operator->() const { return &entry_; }
+    Iterator& operator++();
+    Iterator operator++(int);
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.next_ == b.next_; }
+
+   private:
+    friend class Page;
+    Iterator(const Page* page, std::size_t first);
+    void settle(std::size_t from);  // moves to the first live slot at or after `from`
+
+    const Page* page_ = nullptr;
+    std::size_t next_ = 0;  // slot of entry_ (slot_count() at the end)
+    Entry entry_{};
+  };
+
+  // An empty page: no slots, kPageSize - kHeaderSize bytes free.
+  Page();
+
+  // Stores `value` in the lowest free slot (or a new one) and returns its slot id; nothing when it
+  // cannot fit, counting the 4-byte slot entry it needs unless a deleted slot is reused. Compacts
+  // the page first when the free bytes are scattered. `value` may view this page's own bytes.
+  std::optional<SlotId> add_value(std::string_view value);
+
+  // The value in `slot`, or nothing when the slot is deleted or was never issued. The view lives
+  // until this page is next changed.
+  std::optional<std::string_view> get_value(SlotId slot) const;
+
+  // Deletes the value in `slot` without moving any other value; false when there is none.
+  bool delete_value(SlotId slot);
+
+  // Replaces the value in `slot`, keeping the slot id, in place whenever the new value fits in
+  // this page (compacting if needed). On kNoRoom or kNoSuchSlot the page is unchanged.
+  UpdateResult update_value(SlotId slot, std::string_view value);
+
+  // Bytes not used by the header, the slot directory or values:
+  // kPageSize - header_size() - sum of stored value lengths.
+  std::size_t free_space() const;
+  // Header plus slot directory: kHeaderSize + kSlotSize * slot_count().
+  std::size_t header_size() const;
+  // Entries in the slot directory, deleted ones included (trailing deleted ones are trimmed).
+  std::size_t slot_count() const;
+  // Slots that hold a value.
+  std::size_t value_count() const;
+  // Length of the largest value add_value would accept now.
+  std::size_t max_insert_size() const;
+
+  Iterator begin() const { return Iterator(this, 0); }
+  Iterator end() const { return Iterator(this, slot_count()); }
+
+  // Writes the checksum for page number `page_no` into the page and returns its kPageSize bytes,
+  // which stay valid (and this exact image) until the page is next changed. Deterministic: the
+  // same page state gives the same bytes.
+  std::span<const std::byte, kPageSize> encode(PageNo page_no);
+
+  // Decodes an untrusted image read as page `page_no`: checks the checksum (skipped in fuzzing
+  // builds) and every invariant, never reading outside `bytes`. Throws Error(kCorruption) whose
+  // message names the page and, where one is at fault, the slot.
+  static Page decode(std::span<const std::byte, kPageSize> bytes, PageNo page_no);
+
+  // Checks every numbered page invariant of engine/doc/format.md; returns a description of the
+  // first one broken ("slot 3: value [4000, 4100) ends past the page"), or nothing when valid.
+  std::optional<std::string> validate() const;
+
+  // Checksum for `page_no` and then validate(); for images loaded in place through raw().
+  std::optional<std::string> verify(PageNo page_no) const;
+
+  // The page's own bytes, for reading an image from disk straight into it; verify() it after.
+  std::span<std::byte, kPageSize> raw() { return bytes_; }
+  std::span<const std::byte, kPageSize> raw() const { return bytes_; }
+
+ private:
+  struct Slot {
+    std::uint16_t offset;
+    std::uint16_t length;
+  };
+
+  std::uint16_t field(std::size_t offset) const;
+  void set_field(std::size_t offset, std::uint16_t value);
+  Slot slot(std::size_t index) const;
+  void set_slot(std::size_t index, Slot s);
+  bool is_live(std::size_t index) const;
+  std::size_t contiguous_free() const;
+  std::uint16_t place(std::string_view value);  // copies value below value_start, returns offset
+  void compact();
+  void trim_trailing_deleted();
+  std::size_t next_free_after(std::size_t index) const;
+  std::optional<std::string> check_slots() const;
+
+  alignas(64) std::array<std::byte, kPageSize> bytes_;
+};
+
+static_assert(sizeof(Page) == kPageSize, "a Page is exactly one on-disk page");
+
+}  // namespace heapstore
