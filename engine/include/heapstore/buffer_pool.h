@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "heapstore/heap_file.h"
@@ -126,7 +127,10 @@ class BufferPool {
   void forget(std::uint32_t frame);
   Lru& lru(List list);
 
-  std::unique_ptr<Page[]> pages_;
+  struct FreeFrames {
+    void operator()(Page* pages) const;
+  };
+  std::unique_ptr<Page[], FreeFrames> pages_;  // frame_count pages, allocated uninitialised
   std::vector<Frame> frames_;
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::uint32_t> page_table_;

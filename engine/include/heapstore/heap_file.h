@@ -64,8 +64,9 @@ class HeapFile {
   // Pages the container has, written or not.
   PageNo page_count() const { return page_count_; }
 
-  // Number of pages the file's length covers (rounded down); for rebuilding after an unclean stop.
-  PageNo pages_on_disk();
+  // Number of whole pages `file`'s length covers: the page count to rebuild with after an
+  // unclean stop (a partly written last page was never flushed).
+  static PageNo pages_in(File& file);
 
   // Adds a page at the end and returns its number. Nothing is written until write_page().
   // Throws Error(kResourceExhausted) at the page-number limit.

@@ -1,0 +1,158 @@
+// Catalog encoding (format.md, "Catalog"): a fixed header, one record per container, and an
+// XXH3-64 trailer over everything before it. Reading treats the file as untrusted.
+#include "catalog.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "checksum.h"
+#include "heapstore/error.h"
+#include "heapstore/page.h"
+
+namespace heapstore::catalog {
+namespace {
+
+constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'T', 'L', 'G', '1'};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kCleanFlag = 1;
+constexpr std::size_t kHeaderSize = 24;
+constexpr std::size_t kRecordSize = 28;  // id, page count, live values, live bytes
+
+class Writer {
+ public:
+  template <typename T>
+  void put(T value) {
+    auto at = bytes_.size();
+    bytes_.resize(at + sizeof value);
+    std::memcpy(bytes_.data() + at, &value, sizeof value);
+  }
+  std::vector<std::byte>& bytes() { return bytes_; }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+
+class Reader {
+ public:
+  Reader(std::span<const std::byte> bytes, std::string path)
+      : bytes_(bytes), path_(std::move(path)) {}
+  template <typename T>
+  T get() {
+    T value;
+    need(sizeof value);
+    std::memcpy(&value, bytes_.data() + at_, sizeof value);
+    at_ += sizeof value;
+    return value;
+  }
+  void need(std::size_t n) const {
+    if (bytes_.size() - at_ < n) fail("truncated at byte " + std::to_string(at_));
+  }
+  bool at_end() const { return at_ == bytes_.size(); }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(ErrorCode::kCorruption, "catalog " + path_ + ": " + what +
+                                            " (remove it to rebuild from the container files)");
+  }
+
+ private:
+  std::span<const std::byte> bytes_;
+  std::string path_;
+  std::size_t at_ = 0;
+};
+
+std::string path_of(const std::string& dir) { return dir + "/" + std::string(kFileName); }
+
+ContainerEntry read_entry(Reader& in, bool clean) {
+  ContainerEntry e;
+  e.id = in.get<std::uint32_t>();
+  auto pages = in.get<std::uint32_t>();
+  e.live_values = in.get<std::uint64_t>();
+  e.live_bytes = in.get<std::uint64_t>();
+  if (!clean && (pages != 0 || e.live_values != 0 || e.live_bytes != 0))
+    in.fail("container " + std::to_string(e.id) + " has counts in a catalog not marked clean");
+  in.need(std::size_t{pages} * 2);
+  e.free_space.resize(pages);
+  for (auto& free : e.free_space) {
+    free = in.get<std::uint16_t>();
+    if (free > Page::kMaxValueSize)
+      in.fail("container " + std::to_string(e.id) + " free space " + std::to_string(free) +
+              " exceeds a page");
+  }
+  return e;
+}
+
+}  // namespace
+
+void write(FileSystem& fs, const std::string& dir, const Catalog& catalog, bool sync) {
+  Writer out;
+  for (char c : kMagic) out.put(c);
+  out.put(kVersion);
+  out.put(catalog.clean ? kCleanFlag : 0u);
+  out.put(static_cast<std::uint32_t>(catalog.containers.size()));
+  out.put(std::uint32_t{0});
+  for (const ContainerEntry& e : catalog.containers) {
+    out.put(e.id);
+    out.put(static_cast<std::uint32_t>(e.free_space.size()));
+    out.put(e.live_values);
+    out.put(e.live_bytes);
+    for (std::uint16_t free : e.free_space) out.put(free);
+  }
+  out.put(bytes_checksum(out.bytes()));
+  std::string temp = path_of(dir) + ".tmp";
+  {
+    auto file = fs.open(temp, true);
+    file->truncate(0);
+    file->write_at(0, out.bytes());
+    if (sync) file->sync();
+  }
+  fs.rename(temp, path_of(dir));
+  if (sync) fs.sync_directory(dir);
+}
+
+std::optional<Catalog> read(FileSystem& fs, const std::string& dir) {
+  std::string path = path_of(dir);
+  if (!fs.exists(path)) return std::nullopt;
+  auto file = fs.open(path, false);
+  std::vector<std::byte> bytes(file->size());
+  bytes.resize(file->read_at(0, bytes));
+  Reader in(bytes, path);
+  if (bytes.size() < kHeaderSize + 8)
+    in.fail("too short (" + std::to_string(bytes.size()) + " bytes)");
+  std::uint64_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
+  std::span<const std::byte> body_bytes = std::span(bytes).first(bytes.size() - 8);
+  if (stored != bytes_checksum(body_bytes)) in.fail("checksum mismatch");
+  Reader body{body_bytes, path};
+  for (char c : kMagic)
+    if (body.get<char>() != c) body.fail("bad magic");
+  if (auto version = body.get<std::uint32_t>(); version != kVersion)
+    body.fail("unknown version " + std::to_string(version));
+  auto flags = body.get<std::uint32_t>();
+  if ((flags & ~kCleanFlag) != 0) body.fail("unknown flags " + std::to_string(flags));
+  Catalog catalog{.clean = flags == kCleanFlag, .containers = {}};
+  auto count = body.get<std::uint32_t>();
+  body.get<std::uint32_t>();
+  body.need(std::size_t{count} * kRecordSize);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    catalog.containers.push_back(read_entry(body, catalog.clean));
+    if (i > 0 && catalog.containers[i - 1].id >= catalog.containers[i].id)
+      body.fail("container ids out of order");
+  }
+  if (!body.at_end()) body.fail("trailing bytes after the last container");
+  return catalog;
+}
+
+std::string container_file(ContainerId id) { return "c" + std::to_string(id) + ".heap"; }
+
+std::optional<ContainerId> parse_container_file(std::string_view name) {
+  constexpr std::string_view kSuffix = ".heap";
+  if (name.size() <= 1 + kSuffix.size() || name.front() != 'c' || !name.ends_with(kSuffix))
+    return std::nullopt;
+  std::string_view digits = name.substr(1, name.size() - 1 - kSuffix.size());
+  ContainerId id;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc() || end != digits.data() + digits.size() || container_file(id) != name)
+    return std::nullopt;
+  return id;
+}
+
+}  // namespace heapstore::catalog

@@ -1,0 +1,44 @@
+// The catalog: which containers a store has and, when the store was flushed or closed cleanly,
+// their page counts, free space and live-value counts (format.md, "Catalog"). Internal to src/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "heapstore/file.h"
+#include "heapstore/ids.h"
+
+namespace heapstore::catalog {
+
+inline constexpr std::string_view kFileName = "CATALOG";
+
+struct ContainerEntry {
+  ContainerId id = 0;
+  std::uint64_t live_values = 0;
+  std::uint64_t live_bytes = 0;
+  std::vector<std::uint16_t> free_space;  // FreeSpaceMap entries; its size is the page count
+};
+
+struct Catalog {
+  // True: the entries match the container files exactly (written by flush or close, before any
+  // later page write). False: only the ids are meaningful; the rest is rebuilt from the files.
+  bool clean = false;
+  std::vector<ContainerEntry> containers;  // ascending ids
+};
+
+// Replaces the catalog of `dir` atomically: a temp file, fsync, rename, fsync of the directory
+// (the fsyncs only when `sync`). Throws Error(kIOError).
+void write(FileSystem& fs, const std::string& dir, const Catalog& catalog, bool sync);
+
+// The catalog of `dir`, or nothing when it has none. Throws Error(kCorruption) naming the file
+// when it is damaged in any way.
+std::optional<Catalog> read(FileSystem& fs, const std::string& dir);
+
+// "c<id>.heap", the name of container `id`'s file; and the id back from such a name.
+std::string container_file(ContainerId id);
+std::optional<ContainerId> parse_container_file(std::string_view name);
+
+}  // namespace heapstore::catalog

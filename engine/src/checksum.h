@@ -1,0 +1,18 @@
+// The page checksum (format.md, "Checksum"): low 32 bits of XXH3-64 over bytes 4..4095 of the
+// page, seeded with the page number so that a page written at the wrong offset fails the check.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "heapstore/ids.h"
+
+namespace heapstore {
+
+std::uint32_t page_checksum(std::span<const std::byte, kPageSize> page, PageNo page_no);
+
+// XXH3-64 of `bytes`, for the catalog's trailer.
+std::uint64_t bytes_checksum(std::span<const std::byte> bytes);
+
+}  // namespace heapstore

@@ -1,0 +1,51 @@
+// FreeSpaceMap: a max-tree over per-page insertable bytes (format.md, "Free-space map").
+#include <algorithm>
+
+#include "heapstore/heap_file.h"
+
+namespace heapstore {
+
+void FreeSpaceMap::grow() {
+  std::size_t leaves = std::max<std::size_t>(1, leaves_ * 2);
+  std::vector<std::uint16_t> tree(2 * leaves, 0);
+  std::copy_n(tree_.begin() + static_cast<std::ptrdiff_t>(leaves_), page_count_,
+              tree.begin() + static_cast<std::ptrdiff_t>(leaves));
+  for (std::size_t i = leaves - 1; i >= 1; --i) tree[i] = std::max(tree[2 * i], tree[2 * i + 1]);
+  tree_ = std::move(tree);
+  leaves_ = leaves;
+}
+
+void FreeSpaceMap::append(std::uint16_t free) {
+  if (page_count_ == leaves_) grow();
+  ++page_count_;
+  set(page_count_ - 1, free);
+}
+
+void FreeSpaceMap::set(PageNo page, std::uint16_t free) {
+  std::size_t i = leaves_ + page;
+  tree_[i] = free;
+  for (i /= 2; i >= 1; i /= 2) {
+    std::uint16_t max = std::max(tree_[2 * i], tree_[2 * i + 1]);
+    if (tree_[i] == max) break;  // ancestors already agree
+    tree_[i] = max;
+  }
+}
+
+std::uint16_t FreeSpaceMap::get(PageNo page) const { return tree_[leaves_ + page]; }
+
+std::optional<PageNo> FreeSpaceMap::find(std::size_t size) {
+  if (last_found_ < page_count_ && get(last_found_) >= size) return last_found_;
+  if (page_count_ == 0 || tree_[1] < size) return std::nullopt;
+  std::size_t i = 1;
+  while (i < leaves_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
+  if (i - leaves_ >= page_count_) return std::nullopt;  // only unused leaves (size 0) matched
+  last_found_ = static_cast<PageNo>(i - leaves_);
+  return last_found_;
+}
+
+std::vector<std::uint16_t> FreeSpaceMap::entries() const {
+  auto first = tree_.begin() + static_cast<std::ptrdiff_t>(leaves_);
+  return {first, first + page_count_};
+}
+
+}  // namespace heapstore

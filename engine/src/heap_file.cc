@@ -1,0 +1,58 @@
+// HeapFile: page i of a container at byte offset i * kPageSize (format.md, "Heap file").
+#include "heapstore/heap_file.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "heapstore/error.h"
+
+namespace heapstore {
+namespace {
+
+std::string where(ContainerId id, PageNo page_no) {
+  return "container " + std::to_string(id) + " page " + std::to_string(page_no);
+}
+
+bool all_zero(std::span<const std::byte> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
+}
+
+}  // namespace
+
+HeapFile::HeapFile(ContainerId id, std::unique_ptr<File> file, PageNo page_count)
+    : id_(id), file_(std::move(file)), page_count_(page_count) {}
+
+PageNo HeapFile::pages_in(File& file) {
+  std::uint64_t pages = file.size() / kPageSize;
+  return static_cast<PageNo>(std::min<std::uint64_t>(pages, std::numeric_limits<PageNo>::max()));
+}
+
+PageNo HeapFile::allocate_page() {
+  if (page_count_ == std::numeric_limits<PageNo>::max())
+    throw Error(ErrorCode::kResourceExhausted,
+                "container " + std::to_string(id_) + " is at its page limit");
+  return page_count_++;
+}
+
+void HeapFile::read_page(PageNo page_no, Page& out) {
+  if (page_no >= page_count_)
+    throw Error(ErrorCode::kNotFound, where(id_, page_no) + ": past the last page (" +
+                                          std::to_string(page_count_) + " pages)");
+  std::size_t n = file_->read_at(std::uint64_t{page_no} * kPageSize, out.raw());
+  page_reads_.fetch_add(1, std::memory_order_relaxed);
+  if (n < kPageSize)
+    std::fill(out.raw().begin() + static_cast<std::ptrdiff_t>(n), out.raw().end(), std::byte{0});
+  auto problem = out.verify(page_no);
+  if (problem && all_zero(out.raw())) {  // allocated, never written (format.md, "Heap file")
+    out = Page();
+  } else if (problem) {
+    throw Error(ErrorCode::kCorruption, where(id_, page_no) + " (" + path() + "): " + *problem);
+  }
+}
+
+void HeapFile::write_page(PageNo page_no, Page& page) {
+  file_->write_at(std::uint64_t{page_no} * kPageSize, page.encode(page_no));
+  page_writes_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace heapstore

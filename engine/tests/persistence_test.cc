@@ -1,0 +1,321 @@
+// A store closed, or stopped without closing, opens again with what it held (engine/doc/format.md,
+// "Catalog" and "Crash behaviour"); damaged files give heapstore::Error, never a crash.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "heapstore/error.h"
+#include "heapstore/options.h"
+#include "heapstore/storage_manager.h"
+#include "test_support.h"
+
+namespace heapstore {
+namespace {
+
+using heapstore::testing::contains;
+using heapstore::testing::FaultyFileSystem;
+using heapstore::testing::files_in;
+using heapstore::testing::matches;
+using heapstore::testing::scan_all;
+using heapstore::testing::TempDir;
+using heapstore::testing::test_value;
+using heapstore::testing::thrown_by;
+using heapstore::testing::ValueModel;
+
+const std::string kCatalog = "CATALOG";
+std::string container_file(ContainerId c) { return "c" + std::to_string(c) + ".heap"; }
+
+std::unique_ptr<StorageManager> open_store(const std::string& dir, std::size_t frames = 256,
+                                           FileSystem* fs = nullptr) {
+  return StorageManager::open(dir,
+                              {.buffer_pool_frames = frames, .file_system = fs, .sync = false});
+}
+
+// Inverts `count` bytes of file `path` from `offset` on.
+void flip_bytes(const std::string& path, std::uint64_t offset, std::size_t count) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  std::string bytes(count, '\0');
+  file.seekg(static_cast<std::streamoff>(offset));
+  file.read(bytes.data(), static_cast<std::streamsize>(count));
+  for (char& b : bytes) b = static_cast<char>(~b);
+  file.seekp(static_cast<std::streamoff>(offset));
+  file.write(bytes.data(), static_cast<std::streamsize>(count));
+  ASSERT_TRUE(file.good()) << path;
+}
+
+void overwrite(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Every value of every container `store` scans: the union of scan_all over containers().
+std::size_t values_in(StorageManager& store) {
+  std::size_t count = 0;
+  for (ContainerId c : store.containers()) count += scan_all(store, c).size();
+  return count;
+}
+
+class PersistenceTest : public ::testing::Test {
+ protected:
+  // Creates `containers` and fills them with `count` values of up to 1500 bytes, then deletes a
+  // fifth and updates a tenth of them at random; model_ follows.
+  void populate(StorageManager& store, const std::vector<ContainerId>& containers,
+                std::size_t count) {
+    for (ContainerId c : containers) store.create_container(c);
+    for (std::size_t i = 0; i < count; ++i) insert(store, containers[i % containers.size()]);
+    for (std::size_t i = 0; i < count / 5; ++i) {
+      ValueId id = model_.pick(rng_);
+      store.delete_value(id);
+      model_.erase(id);
+    }
+    for (std::size_t i = 0; i < count / 10; ++i) {
+      ValueId id = model_.pick(rng_);
+      std::string value = next_value();
+      model_.move(id, store.update_value(id, value), value);
+    }
+  }
+
+  ValueId insert(StorageManager& store, ContainerId c) {
+    std::string value = next_value();
+    ValueId id = store.insert_value(c, value);
+    model_.put(id, value);
+    return id;
+  }
+
+  std::string next_value() { return test_value(rng_() % 1500, rng_()); }
+
+  // The store holds exactly the containers and values of `model`, with their ids.
+  void expect_holds(StorageManager& store, const ValueModel& model) {
+    for (ContainerId c : store.containers()) EXPECT_TRUE(matches(store, model, c));
+    EXPECT_EQ(values_in(store), model.size());
+  }
+
+  // A copy of the store's directory as it is on disk now, as if the machine stopped here.
+  std::string copy_of_store() {
+    std::string copy = copies_.path() + "/store" + std::to_string(++copies_made_);
+    std::filesystem::copy(dir_.path(), copy, std::filesystem::copy_options::recursive);
+    return copy;
+  }
+
+  // A store of three containers, flushed (model_ holds what was flushed), then changed without
+  // flushing: enough inserts through a 16-frame pool that pages are written back after the
+  // flush. Returns a copy of its directory taken while it was still open.
+  std::string unclean_copy() {
+    auto store = open_store(dir_.path(), 16);
+    populate(*store, {1, 2, 3}, 300);
+    store->flush();
+    flushed_ = model_;
+    for (std::size_t i = 0; i < 600; ++i) insert(*store, 1 + i % 3);
+    return copy_of_store();
+  }
+
+  TempDir dir_, copies_;
+  int copies_made_ = 0;
+  std::mt19937_64 rng_{42};
+  ValueModel model_, flushed_;
+};
+
+TEST_F(PersistenceTest, ValuesSurviveCloseAndOpenWithTheirIds) {
+  auto store = StorageManager::open(dir_.path(), {.buffer_pool_frames = 64, .sync = true});
+  populate(*store, {1, 5, 9}, 600);
+  store->close();
+
+  store = open_store(dir_.path());
+  EXPECT_EQ(store->containers(), (std::vector<ContainerId>{1, 5, 9}));
+  expect_holds(*store, model_);
+  EXPECT_EQ(store->stats().live_values, model_.size());
+  EXPECT_EQ(store->stats().live_value_bytes, model_.bytes());
+}
+
+TEST_F(PersistenceTest, InsertAfterOpenReusesTheLowestDeletedSlot) {
+  auto store = open_store(dir_.path());
+  store->create_container(1);
+  std::vector<ValueId> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(store->insert_value(1, "value"));
+  store->delete_value(ids[6]);
+  store->delete_value(ids[3]);
+  store->close();
+
+  store = open_store(dir_.path());
+  EXPECT_EQ(store->insert_value(1, "new"), (ValueId{1, 0, 3}));
+  EXPECT_EQ(store->insert_value(1, "new"), (ValueId{1, 0, 6}));
+  EXPECT_EQ(store->insert_value(1, "new"), (ValueId{1, 0, 10}));
+}
+
+TEST_F(PersistenceTest, RemovedContainerStaysRemoved) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1, 2}, 100);
+  store->remove_container(2);
+  model_.erase_container(2);
+  store->close();
+
+  store = open_store(dir_.path());
+  EXPECT_EQ(store->containers(), std::vector<ContainerId>{1});
+  EXPECT_EQ(files_in(dir_.path()), (std::vector<std::string>{kCatalog, container_file(1)}));
+  expect_holds(*store, model_);
+}
+
+TEST_F(PersistenceTest, OpenAfterCleanCloseReadsNoDataPage) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1, 2, 3}, 400);
+  store->close();
+
+  store = open_store(dir_.path());
+  const Stats stats = store->stats();
+  EXPECT_EQ(stats.page_reads, 0u);
+  EXPECT_EQ(stats.live_values, model_.size());
+  EXPECT_EQ(stats.live_value_bytes, model_.bytes());
+  expect_holds(*store, model_);
+}
+
+TEST_F(PersistenceTest, EmptyStoreOpensAgainEmpty) {
+  open_store(dir_.path())->close();
+  auto store = open_store(dir_.path());
+  EXPECT_TRUE(store->containers().empty());
+  EXPECT_EQ(store->stats().live_values, 0u);
+}
+
+TEST_F(PersistenceTest, StopWithoutWriteBackOpensExactlyTheFlushedState) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1, 2}, 300);
+  store->flush();
+  const ValueModel flushed = model_;
+  populate(*store, {2, 3}, 100);  // changes that stay in the pool
+  const std::string copy = copy_of_store();
+
+  auto recovered = open_store(copy);
+  expect_holds(*recovered, flushed);
+}
+
+TEST_F(PersistenceTest, UncleanStopKeepsEverythingFlushed) {
+  auto recovered = open_store(unclean_copy());
+  for (ContainerId c : {1, 2, 3}) {
+    for (const auto& [id, value] : flushed_.in(c)) EXPECT_EQ(recovered->get_value(id), value);
+    // Values inserted after the flush may or may not have reached the disk, but nothing else.
+    for (const auto& [id, value] : scan_all(*recovered, c)) {
+      const std::string* expected = model_.find(id);
+      EXPECT_TRUE(expected != nullptr && *expected == value) << to_string(id);
+    }
+  }
+}
+
+TEST_F(PersistenceTest, StoreIsUsableAfterAnUncleanStop) {
+  const std::string copy = unclean_copy();
+  auto recovered = open_store(copy);
+  const std::size_t before = values_in(*recovered);
+  EXPECT_EQ(recovered->stats().live_values, before);
+  for (int i = 0; i < 50; ++i) recovered->insert_value(2, test_value(700, i));
+  EXPECT_EQ(values_in(*recovered), before + 50);
+  recovered.reset();
+  EXPECT_EQ(values_in(*open_store(copy)), before + 50);
+}
+
+// Reads every value of every container, as a user of a freshly opened store would.
+void open_and_read_everything(const std::string& dir) {
+  auto store = open_store(dir);
+  for (ContainerId c : store->containers()) {
+    for (const auto& [id, value] : scan_all(*store, c)) store->get_value(id);
+  }
+}
+
+// Page 1 of container 1 is damaged: opening or reading reports Corruption naming both.
+void expect_page_one_corruption_reported(const std::string& dir) {
+  flip_bytes(dir + "/" + container_file(1), kPageSize + kPageSize / 2, 16);
+  auto thrown = thrown_by([&] { open_and_read_everything(dir); });
+  EXPECT_EQ(thrown.code, "Corruption") << thrown.message;
+  EXPECT_TRUE(contains(thrown.message, "container 1"));
+  EXPECT_TRUE(contains(thrown.message, "page 1"));
+}
+
+TEST_F(PersistenceTest, CorruptPageAfterAnUncleanStopIsReported) {
+  expect_page_one_corruption_reported(unclean_copy());
+}
+
+TEST_F(PersistenceTest, CorruptPageAfterACleanCloseIsReported) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1}, 100);
+  store->close();
+  expect_page_one_corruption_reported(dir_.path());
+}
+
+TEST_F(PersistenceTest, TornPageWriteIsReadBackOrReportedAsCorruption) {
+  FaultyFileSystem fs;
+  {
+    auto store = open_store(dir_.path(), 256, &fs);
+    populate(*store, {1}, 200);
+    store->flush();
+    populate(*store, {2}, 100);
+    for (const auto& [id, value] : model_.in(1)) store->update_value(id, "x");
+    fs.fail(FaultyFileSystem::Op::kWrite, FaultyFileSystem::Fault::kTornPage,
+            FaultyFileSystem::kEvery);
+    EXPECT_EQ(thrown_by([&] { store->flush(); }).code, "IOError");
+  }  // closing fails too; the destructor reports it
+  auto thrown = thrown_by([&] { open_and_read_everything(dir_.path()); });
+  EXPECT_TRUE(thrown.code == "none" || thrown.code == "Corruption") << thrown.message;
+}
+
+// Ways to damage the catalog file, each given the catalog's path and its bytes.
+struct CatalogDamage {
+  const char* name;
+  std::function<void(const std::string& path, const std::string& bytes)> apply;
+};
+
+const CatalogDamage kCatalogDamages[] = {
+    {"Empty", [](auto& path, auto&) { overwrite(path, ""); }},
+    {"TruncatedToHalf",
+     [](auto& path, auto& bytes) { overwrite(path, bytes.substr(0, bytes.size() / 2)); }},
+    {"LastByteMissing",
+     [](auto& path, auto& bytes) { overwrite(path, bytes.substr(0, bytes.size() - 1)); }},
+    {"ByteFlipped", [](auto& path, auto& bytes) { flip_bytes(path, bytes.size() / 2, 1); }},
+    {"RandomBytes", [](auto& path, auto& bytes) { overwrite(path, test_value(bytes.size(), 99)); }},
+    {"GarbageAppended", [](auto& path, auto& bytes) { overwrite(path, bytes + "garbage"); }},
+};
+
+class DamagedCatalogTest : public PersistenceTest,
+                           public ::testing::WithParamInterface<CatalogDamage> {};
+
+TEST_P(DamagedCatalogTest, OpenThrowsCorruptionNamingTheCatalog) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1, 2}, 100);
+  store->close();
+  const std::string path = dir_.path() + "/" + kCatalog;
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  ASSERT_FALSE(bytes.empty());
+
+  GetParam().apply(path, bytes);
+
+  auto thrown = thrown_by([&] { open_store(dir_.path()); });
+  EXPECT_EQ(thrown.code, "Corruption") << thrown.message;
+  EXPECT_TRUE(contains(thrown.message, kCatalog));
+}
+
+INSTANTIATE_TEST_SUITE_P(Damages, DamagedCatalogTest, ::testing::ValuesIn(kCatalogDamages),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(PersistenceTest, MissingCatalogRebuildsTheContainersOrThrows) {
+  auto store = open_store(dir_.path());
+  populate(*store, {1, 2}, 200);
+  store->close();
+  std::filesystem::remove(dir_.path() + "/" + kCatalog);
+
+  std::unique_ptr<StorageManager> reopened;
+  auto thrown = thrown_by([&] { reopened = open_store(dir_.path()); });
+  if (thrown.code == "none") {
+    EXPECT_EQ(reopened->containers(), (std::vector<ContainerId>{1, 2}));
+    expect_holds(*reopened, model_);
+  } else {
+    EXPECT_NE(thrown.code, "other") << thrown.message;
+  }
+}
+
+}  // namespace
+}  // namespace heapstore
