@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -46,13 +47,15 @@ std::optional<std::string> value_on_disk(const std::string& path, PageNo page_no
   if (file.size() < (page_no + 1) * kPageSize) return std::nullopt;
   const auto* bytes = reinterpret_cast<const std::byte*>(file.data()) + page_no * kPageSize;
   const Page page = Page::decode(std::span<const std::byte, kPageSize>(bytes, kPageSize), page_no);
-  return page.get_value(0).transform([](std::string_view v) { return std::string(v); });
+  const std::optional<std::string_view> value = page.get_value(0);
+  return value ? std::optional<std::string>(*value) : std::nullopt;
 }
 
 class BufferPoolTest : public ::testing::Test {
  protected:
-  std::unique_ptr<HeapFile> open_heap(ContainerId id, FileSystem& fs = default_file_system()) {
-    return std::make_unique<HeapFile>(id, fs.open(path_of(id), true), 0);
+  // Heap files go through fs_, which passes every call to the POSIX file system until told to fail.
+  std::unique_ptr<HeapFile> open_heap(ContainerId id) {
+    return std::make_unique<HeapFile>(id, fs_.open(path_of(id), true), 0);
   }
   std::string path_of(ContainerId id) const {
     return dir_.path() + "/" + std::to_string(id) + ".heap";
@@ -86,6 +89,7 @@ class BufferPoolTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  FaultyFileSystem fs_;
   std::unique_ptr<HeapFile> heap_ = open_heap(1);
 };
 
@@ -222,14 +226,12 @@ TEST_F(BufferPoolTest, BeforeWriteBackHookRunsBeforeAPageIsWritten) {
 }
 
 TEST_F(BufferPoolTest, FailedWriteBackKeepsTheDirtyPage) {
-  FaultyFileSystem fs;
-  heap_ = open_heap(3, fs);
   BufferPool pool(1);
   create_pages(pool, 1);
   heap_->allocate_page();
-  fs.fail(FaultyFileSystem::Op::kWrite, FaultyFileSystem::Fault::kNoSpace);
+  fs_.fail(FaultyFileSystem::Op::kWrite, FaultyFileSystem::Fault::kNoSpace);
   EXPECT_EQ(thrown_by([&] { pool.fetch_read(*heap_, 1); }).code, "IOError");
-  fs.heal();
+  fs_.heal();
   expect_pages(pool, 1, 0);
   pool.flush(*heap_);
   EXPECT_EQ(value_on_disk(heap_->path(), 0), value_for(0, 0));

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "heapstore/error.h"
@@ -108,7 +109,6 @@ TEST_F(HeapFileTest, PageILandsAtByteOffsetITimesPageSize) {
   const std::string file = read_file(path_);
   ASSERT_EQ(file.size(), 4 * kPageSize);
   EXPECT_EQ(heap->bytes_on_disk(), 4 * kPageSize);
-  EXPECT_EQ(heap->pages_on_disk(), 4u);
   for (PageNo page_no = 0; page_no < pages.size(); ++page_no) {
     EXPECT_EQ(file.substr(page_no * kPageSize, kPageSize),
               as_string(pages[page_no].encode(page_no)))
@@ -159,10 +159,10 @@ TEST_F(HeapFileTest, ReopenedFileReadsBackEveryPage) {
     pages = write_pages(*heap, {0, 1, 2});
     heap->sync();
   }
-  std::filesystem::resize_file(path_, 3 * kPageSize + 100);  // a torn tail page
-  auto heap = open(0);
-  ASSERT_EQ(heap->pages_on_disk(), 3u);
-  heap = open(3);
+  std::filesystem::resize_file(path_, 3 * kPageSize + 100);  // a partly written last page
+  std::unique_ptr<File> file = default_file_system().open(path_, false);
+  ASSERT_EQ(HeapFile::pages_in(*file), 3u);
+  auto heap = std::make_unique<HeapFile>(kContainer, std::move(file), 3);
   for (PageNo page_no = 0; page_no < 3; ++page_no) {
     Page out;
     heap->read_page(page_no, out);

@@ -188,10 +188,12 @@ TEST_F(PersistenceTest, StopWithoutWriteBackOpensExactlyTheFlushedState) {
   populate(*store, {1, 2}, 300);
   store->flush();
   const ValueModel flushed = model_;
-  populate(*store, {2, 3}, 100);  // changes that stay in the pool
+  populate(*store, {1, 2}, 100);  // changes that stay in the pool
+  store->create_container(3);     // durable at once, unlike the changes before it
   const std::string copy = copy_of_store();
 
   auto recovered = open_store(copy);
+  EXPECT_EQ(recovered->containers(), (std::vector<ContainerId>{1, 2, 3}));
   expect_holds(*recovered, flushed);
 }
 
@@ -255,7 +257,7 @@ TEST_F(PersistenceTest, TornPageWriteIsReadBackOrReportedAsCorruption) {
     populate(*store, {2}, 100);
     for (const auto& [id, value] : model_.in(1)) store->update_value(id, "x");
     fs.fail(FaultyFileSystem::Op::kWrite, FaultyFileSystem::Fault::kTornPage,
-            FaultyFileSystem::kEvery);
+            FaultyFileSystem::kEvery, ".heap");
     EXPECT_EQ(thrown_by([&] { store->flush(); }).code, "IOError");
   }  // closing fails too; the destructor reports it
   auto thrown = thrown_by([&] { open_and_read_everything(dir_.path()); });

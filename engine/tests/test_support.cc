@@ -175,14 +175,14 @@ class FaultyFile : public File {
   FaultyFile(std::unique_ptr<File> real, FaultyFileSystem& fs) : real_(std::move(real)), fs_(fs) {}
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override {
-    if (auto fault = fs_.count(FaultyFileSystem::Op::kRead)) {
+    if (auto fault = fs_.count(FaultyFileSystem::Op::kRead, path())) {
       throw injected(*fault, "read at offset " + std::to_string(offset) + " of", path());
     }
     return real_->read_at(offset, out);
   }
 
   void write_at(std::uint64_t offset, std::span<const std::byte> data) override {
-    auto fault = fs_.count(FaultyFileSystem::Op::kWrite);
+    auto fault = fs_.count(FaultyFileSystem::Op::kWrite, path());
     if (!fault) return real_->write_at(offset, data);
     if (std::size_t partial = bytes_written_before(*fault, data.size()); partial > 0) {
       real_->write_at(offset, data.first(partial));
@@ -197,7 +197,7 @@ class FaultyFile : public File {
   void truncate(std::uint64_t length) override { real_->truncate(length); }
 
   void sync() override {
-    if (auto fault = fs_.count(FaultyFileSystem::Op::kSync))
+    if (auto fault = fs_.count(FaultyFileSystem::Op::kSync, path()))
       throw injected(*fault, "fsync", path());
     real_->sync();
   }
@@ -211,10 +211,9 @@ class FaultyFile : public File {
 
 FaultyFileSystem::FaultyFileSystem() : real_(default_file_system()) {}
 
-void FaultyFileSystem::fail(Op op, Fault fault, std::uint64_t nth) {
+void FaultyFileSystem::fail(Op op, Fault fault, std::uint64_t nth, std::string path_part) {
   std::lock_guard lock(mutex_);
-  auto i = static_cast<std::size_t>(op);
-  armed_[i] = {true, fault, nth == kEvery ? kEvery : calls_[i] + nth};
+  armed_[static_cast<std::size_t>(op)] = {true, fault, nth, std::move(path_part), 0};
 }
 
 void FaultyFileSystem::heal() {
@@ -232,12 +231,14 @@ std::uint64_t FaultyFileSystem::faults_injected() const {
   return faults_injected_;
 }
 
-std::optional<FaultyFileSystem::Fault> FaultyFileSystem::count(Op op) {
+std::optional<FaultyFileSystem::Fault> FaultyFileSystem::count(Op op, const std::string& path) {
   std::lock_guard lock(mutex_);
   auto i = static_cast<std::size_t>(op);
-  std::uint64_t call = ++calls_[i];
-  const Armed& armed = armed_[i];
-  if (!armed.active || (armed.call != kEvery && armed.call != call)) return std::nullopt;
+  ++calls_[i];
+  Armed& armed = armed_[i];
+  if (!armed.active || path.find(armed.path_part) == std::string::npos) return std::nullopt;
+  ++armed.matched;
+  if (armed.nth != kEvery && armed.nth != armed.matched) return std::nullopt;
   ++faults_injected_;
   return armed.fault;
 }
@@ -251,7 +252,7 @@ bool FaultyFileSystem::exists(const std::string& path) { return real_.exists(pat
 void FaultyFileSystem::remove(const std::string& path) { real_.remove(path); }
 
 void FaultyFileSystem::rename(const std::string& from, const std::string& to) {
-  if (auto fault = count(Op::kRename)) throw injected(*fault, "rename " + from + " to", to);
+  if (auto fault = count(Op::kRename, to)) throw injected(*fault, "rename " + from + " to", to);
   real_.rename(from, to);
 }
 

@@ -135,9 +135,10 @@ class FaultyFileSystem : public FileSystem {
   static constexpr std::size_t kTornBytes = 512;
 
   // Makes the `nth` call of `op` from now on (1: the next one) fail with `fault`, or every call
-  // when `nth` is kEvery. Replaces the fault armed for `op` before. kShortWrite and kTornPage
-  // apply to writes only (elsewhere they act as kEio).
-  void fail(Op op, Fault fault = Fault::kEio, std::uint64_t nth = 1);
+  // when `nth` is kEvery; only calls on paths containing `path_part` count (rename: the target).
+  // Replaces the fault armed for `op` before. kShortWrite and kTornPage apply to writes only
+  // (elsewhere they act as kEio).
+  void fail(Op op, Fault fault = Fault::kEio, std::uint64_t nth = 1, std::string path_part = "");
   // Disarms every fault; calls go through again.
   void heal();
 
@@ -158,11 +159,13 @@ class FaultyFileSystem : public FileSystem {
   struct Armed {
     bool active = false;
     Fault fault = Fault::kEio;
-    std::uint64_t call = 0;  // the call number that fails, or kEvery
+    std::uint64_t nth = 0;      // which matching call fails, or kEvery
+    std::string path_part;      // calls on other paths do not match
+    std::uint64_t matched = 0;  // matching calls since armed
   };
 
-  // Counts a call of `op` and returns the fault to inject into it, if any.
-  std::optional<Fault> count(Op op);
+  // Counts a call of `op` on `path` and returns the fault to inject into it, if any.
+  std::optional<Fault> count(Op op, const std::string& path);
 
   mutable std::mutex mutex_;
   std::array<std::uint64_t, 4> calls_{};

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds every test under AddressSanitizer
+# and UndefinedBehaviorSanitizer (the dev preset) and runs them, then builds the concurrency test
+# under ThreadSanitizer (the tsan preset) and runs it. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ci/install-deps.sh
+
+echo "== dev preset: Debug + ASan + UBSan" >&2
+cmake --preset dev >/dev/null
+cmake --build --preset dev
+ctest --preset dev
+
+echo "== tsan preset: concurrency under ThreadSanitizer" >&2
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan --target concurrency_test
+ctest --preset tsan -R '^Concurrency'
