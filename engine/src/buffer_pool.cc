@@ -3,7 +3,7 @@
 // come from the cold list first, so pages touched once (a scan) leave before pages in use.
 #include "heapstore/buffer_pool.h"
 
-#include <cstdlib>
+#include <sys/mman.h>
 
 #include "heapstore/error.h"
 
@@ -36,10 +36,12 @@ BufferPool::BufferPool(std::size_t frame_count)
   if (frame_count == 0 || frame_count >= kNone)
     throw Error(ErrorCode::kInvalidArgument, "buffer pool needs 1 to " + std::to_string(kNone - 1) +
                                                  " frames, not " + std::to_string(frame_count));
-  void* memory = std::aligned_alloc(alignof(Page), frame_count * sizeof(Page));
-  if (memory == nullptr)
+  void* memory = ::mmap(nullptr, frame_count * sizeof(Page), PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED)
     throw Error(ErrorCode::kResourceExhausted,
-                "cannot allocate " + std::to_string(frame_count) + " buffer-pool frames");
+                "cannot map " + std::to_string(frame_count) + " buffer-pool frames");
+  ::madvise(memory, frame_count * sizeof(Page), MADV_HUGEPAGE);  // a hint; failure is harmless
   pages_.reset(static_cast<Page*>(memory));
   page_table_.reserve(frame_count);
   for (std::uint32_t i = 0; i < frame_count; ++i) push_back(List::kFree, i);
@@ -47,7 +49,7 @@ BufferPool::BufferPool(std::size_t frame_count)
 
 BufferPool::~BufferPool() = default;
 
-void BufferPool::FreeFrames::operator()(Page* pages) const { std::free(pages); }
+void BufferPool::UnmapFrames::operator()(Page* pages) const { ::munmap(pages, bytes); }
 
 std::uint64_t BufferPool::key(const HeapFile& file, PageNo page_no) {
   return (std::uint64_t{file.id()} << 32) | page_no;

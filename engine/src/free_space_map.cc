@@ -1,4 +1,6 @@
 // FreeSpaceMap: a max-tree over per-page insertable bytes (format.md, "Free-space map").
+// Inner nodes are upper bounds (F2), not exact maxima: a leaf that shrinks (every insert) costs
+// O(1), a leaf that grows raises its ancestors, and find() repairs a stale path it walks into.
 #include <algorithm>
 
 #include "heapstore/heap_file.h"
@@ -24,21 +26,29 @@ void FreeSpaceMap::append(std::uint16_t free) {
 void FreeSpaceMap::set(PageNo page, std::uint16_t free) {
   std::size_t i = leaves_ + page;
   tree_[i] = free;
-  for (i /= 2; i >= 1; i /= 2) {
-    std::uint16_t max = std::max(tree_[2 * i], tree_[2 * i + 1]);
-    if (tree_[i] == max) break;  // ancestors already agree
-    tree_[i] = max;
-  }
+  for (i /= 2; i >= 1 && tree_[i] < free; i /= 2) tree_[i] = free;
+}
+
+void FreeSpaceMap::repair(std::size_t node) {
+  for (std::size_t i = node; i >= 1; i /= 2) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
 }
 
 std::uint16_t FreeSpaceMap::get(PageNo page) const { return tree_[leaves_ + page]; }
 
 std::optional<PageNo> FreeSpaceMap::find(std::size_t size) {
   if (last_found_ < page_count_ && get(last_found_) >= size) return last_found_;
-  if (page_count_ == 0 || tree_[1] < size) return std::nullopt;
   std::size_t i = 1;
-  while (i < leaves_) i = tree_[2 * i] >= size ? 2 * i : 2 * i + 1;
-  if (i - leaves_ >= page_count_) return std::nullopt;  // only unused leaves (size 0) matched
+  while (page_count_ > 0 && tree_[1] >= size && i < leaves_) {
+    if (tree_[2 * i] >= size) {
+      i = 2 * i;
+    } else if (tree_[2 * i + 1] >= size) {
+      i = 2 * i + 1;
+    } else {  // a stale upper bound: correct this path and start again from the root
+      repair(i);
+      i = 1;
+    }
+  }
+  if (i < leaves_ || i - leaves_ >= page_count_) return std::nullopt;  // none, or unused leaves
   last_found_ = static_cast<PageNo>(i - leaves_);
   return last_found_;
 }

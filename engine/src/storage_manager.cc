@@ -10,10 +10,6 @@
 namespace heapstore {
 namespace {
 
-std::uint16_t free_of(const Page& page) {
-  return static_cast<std::uint16_t>(page.max_insert_size());
-}
-
 [[noreturn]] void throw_no_value(const ValueId& id) {
   throw Error(ErrorCode::kNotFound, "no value at " + to_string(id));
 }
@@ -46,19 +42,42 @@ void StorageManager::Impl::check_open() const {
     throw Error(ErrorCode::kInvalidArgument, "store " + dir + " is closed");
 }
 
-std::shared_ptr<Container> StorageManager::Impl::find(ContainerId id) const {
+Container* StorageManager::Impl::find(ContainerId id) const {
+  struct LastFound {
+    const Impl* store = nullptr;
+    std::uint64_t generation = 0;
+    ContainerId id = 0;
+    Container* container = nullptr;
+  };
+  thread_local LastFound last;
   check_open();
+  std::uint64_t now = generation.load(std::memory_order_acquire);
+  if (last.store == this && last.generation == now && last.id == id) return last.container;
   std::shared_lock lock(map_mutex);
   auto it = containers.find(id);
   if (it == containers.end())
     throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id) + " in " + dir);
-  return it->second;
+  last = {this, now, id, it->second.get()};
+  return last.container;
+}
+
+void StorageManager::Impl::containers_changed() {
+  static std::atomic<std::uint64_t> generations{0};
+  generation.store(generations.fetch_add(1) + 1, std::memory_order_release);
+  keep_cursors = pool.frame_count() >= 8 * std::max<std::size_t>(1, containers.size());
+}
+
+// Records the cursor page's free space; unpins it unless cursors are kept.
+void StorageManager::Impl::settle_cursor(Container& c) {
+  if (!c.cursor.holds_page()) return;
+  c.file->free_space_map().set(c.cursor.page_no(), free_of(c.cursor.page()));
+  if (!keep_cursors.load(std::memory_order_relaxed)) c.cursor.release();
 }
 
 template <typename Locked>
-static Locked lock_found(std::shared_ptr<Container> c, ContainerId id) {
-  Locked locked{std::move(c), {}};
-  locked.lock = decltype(locked.lock)(locked.container->mutex);
+static Locked lock_found(Container* c, ContainerId id) {
+  Locked locked{c, {}};
+  locked.lock = decltype(locked.lock)(c->mutex);
   if (locked.container->removed)  // removed while we waited
     throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id));
   return locked;
@@ -72,15 +91,19 @@ SharedContainer StorageManager::Impl::shared(ContainerId id) {
   return lock_found<SharedContainer>(find(id), id);
 }
 
+// Locks every container and releases its cursor, for operations on all pages at once.
 std::vector<ExclusiveContainer> StorageManager::Impl::lock_all() {
   check_open();
-  std::vector<std::pair<ContainerId, std::shared_ptr<Container>>> all;
+  std::vector<std::pair<ContainerId, Container*>> all;
   {
     std::shared_lock lock(map_mutex);
-    all.assign(containers.begin(), containers.end());  // ascending ids: the lock order
+    for (const auto& [id, c] : containers) all.emplace_back(id, c.get());  // ascending ids
   }
   std::vector<ExclusiveContainer> locked;
-  for (auto& [id, c] : all) locked.push_back(lock_found<ExclusiveContainer>(std::move(c), id));
+  for (auto [id, c] : all) {
+    locked.push_back(lock_found<ExclusiveContainer>(c, id));
+    c->cursor.release();
+  }
   return locked;
 }
 
@@ -116,8 +139,10 @@ void StorageManager::Impl::remove_locked(ContainerId id) {
     auto it = containers.find(id);
     if (it == containers.end())
       throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id) + " in " + dir);
-    c = std::move(it->second);
+    c = it->second;
+    graveyard.push_back(std::move(it->second));
     containers.erase(it);
+    containers_changed();
   }
   {
     std::lock_guard lock(catalog_mutex);  // the catalog forgets it before its file goes
@@ -126,10 +151,12 @@ void StorageManager::Impl::remove_locked(ContainerId id) {
   }
   std::unique_lock lock(c->mutex);
   c->removed = true;
+  c->cursor.release();
   pool.discard(*c->file);
   retired_page_reads += c->file->page_reads();
   retired_page_writes += c->file->page_writes();
   fs.remove(c->file->path());
+  c->file.reset();  // closes it; nothing reaches a removed container's file
 }
 
 // --- StorageManager ---------------------------------------------------------------------------
@@ -166,6 +193,7 @@ void StorageManager::create_container(ContainerId id) {
   }
   std::unique_lock lock(impl_->map_mutex);
   impl_->containers.emplace(id, std::move(container));
+  impl_->containers_changed();
 }
 
 void StorageManager::remove_container(ContainerId id) {
@@ -191,9 +219,8 @@ std::vector<ContainerId> StorageManager::containers() const {
 ValueId StorageManager::insert_value(ContainerId c, std::string_view value) {
   check_size(value);
   auto locked = impl_->exclusive(c);
-  WritePageGuard guard;
-  ValueId id = impl_->add(*locked.container, value, guard);
-  retire(*locked.container, guard);
+  ValueId id = impl_->add(*locked.container, value, locked->cursor);
+  impl_->settle_cursor(*locked.container);
   return id;
 }
 
@@ -203,9 +230,9 @@ std::vector<ValueId> StorageManager::insert_values(ContainerId c,
   auto locked = impl_->exclusive(c);
   std::vector<ValueId> ids;
   ids.reserve(values.size());
-  WritePageGuard guard;  // stays on one page while values fit
-  for (std::string_view value : values) ids.push_back(impl_->add(*locked.container, value, guard));
-  retire(*locked.container, guard);
+  for (std::string_view value : values)  // the cursor stays on one page while values fit
+    ids.push_back(impl_->add(*locked.container, value, locked->cursor));
+  impl_->settle_cursor(*locked.container);
   return ids;
 }
 
@@ -267,7 +294,7 @@ void StorageManager::delete_value(ValueId id) {
 Scan StorageManager::scan(ContainerId c) {
   auto locked = impl_->shared(c);
   HeapFile& file = *locked->file;
-  return Scan(std::move(locked.container), std::move(locked.lock), impl_->pool, file);
+  return Scan(std::move(locked.lock), impl_->pool, file);
 }
 
 void StorageManager::scan(ContainerId c,
@@ -309,6 +336,7 @@ void StorageManager::close() {
   impl_->closed = true;
   impl_->pool.clear();
   impl_->containers.clear();
+  impl_->containers_changed();
 }
 
 Stats StorageManager::stats() const {
@@ -333,9 +361,8 @@ Stats StorageManager::stats() const {
 
 // --- Scan -------------------------------------------------------------------------------------
 
-Scan::Scan(std::shared_ptr<void> owner, std::shared_lock<std::shared_mutex> lock, BufferPool& pool,
-           HeapFile& file)
-    : owner_(std::move(owner)), lock_(std::move(lock)), pool_(&pool), file_(&file) {
+Scan::Scan(std::shared_lock<std::shared_mutex> lock, BufferPool& pool, HeapFile& file)
+    : lock_(std::move(lock)), pool_(&pool), file_(&file) {
   settle();
 }
 

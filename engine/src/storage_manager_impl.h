@@ -22,6 +22,13 @@
 
 namespace heapstore {
 
+// The free-space-map entry of a page (format.md, F1).
+inline std::uint16_t free_of(const Page& page) {
+  return static_cast<std::uint16_t>(page.max_insert_size());
+}
+
+// A container lives as long as the store, even once removed (then in the graveyard, with
+// `removed` set), so that a pointer found without the map's lock never dangles.
 struct Container {
   explicit Container(std::unique_ptr<HeapFile> heap_file) : file(std::move(heap_file)) {}
 
@@ -30,14 +37,18 @@ struct Container {
   bool removed = false;           // guarded by mutex; set by remove_container
   std::uint64_t live_values = 0;  // guarded by mutex
   std::uint64_t live_bytes = 0;   // guarded by mutex
+  // The page that took the last insert, kept pinned between inserts (when the pool is large
+  // enough, see Impl::keep_cursors) so a run of inserts skips the pool. Guarded by mutex;
+  // released whenever pages are flushed or dropped, since a flushed page is no longer dirty.
+  WritePageGuard cursor;
 };
 
-// A container found by id and locked; the shared_ptr keeps it alive while locked.
+// A container found by id and locked.
 template <typename Lock>
 struct LockedContainer {
-  std::shared_ptr<Container> container;
+  Container* container;
   Lock lock;
-  Container* operator->() const { return container.get(); }
+  Container* operator->() const { return container; }
 };
 using ExclusiveContainer = LockedContainer<std::unique_lock<std::shared_mutex>>;
 using SharedContainer = LockedContainer<std::shared_lock<std::shared_mutex>>;
@@ -47,6 +58,8 @@ struct StorageManager::Impl {
 
   // store_open.cc
   void load();  // reads the catalog, or rebuilds from the container files
+  void load_containers(const std::optional<catalog::Catalog>& found,
+                       const std::vector<ContainerId>& ids);
   void attach(const catalog::ContainerEntry& entry);
   void rebuild(const std::vector<ContainerId>& ids);
   std::unique_ptr<File> open_container_file(ContainerId id, bool create);
@@ -57,12 +70,14 @@ struct StorageManager::Impl {
 
   // storage_manager.cc
   void check_open() const;
-  std::shared_ptr<Container> find(ContainerId id) const;
+  Container* find(ContainerId id) const;
   ExclusiveContainer exclusive(ContainerId id);
   SharedContainer shared(ContainerId id);
   std::vector<ExclusiveContainer> lock_all();
   ValueId add(Container& c, std::string_view value, WritePageGuard& guard);
   void remove_locked(ContainerId id);
+  void containers_changed();  // after the map changed; caller holds map_mutex exclusively
+  void settle_cursor(Container& c);
 
   const std::string dir;
   const Options options;
@@ -72,6 +87,12 @@ struct StorageManager::Impl {
   std::mutex structure_mutex;  // serialises create, remove, reset, flush, clear_cache, close
   mutable std::shared_mutex map_mutex;
   std::map<ContainerId, std::shared_ptr<Container>> containers;  // guarded by map_mutex
+  std::vector<std::shared_ptr<Container>> graveyard;             // guarded by map_mutex
+  // Changes (to a value unique across stores) whenever the map does; lets find() trust a
+  // per-thread cache of its last answer without taking map_mutex.
+  std::atomic<std::uint64_t> generation{0};
+  // Whether inserts keep a cursor pinned: only while that pins at most 1/8 of the frames.
+  std::atomic<bool> keep_cursors{false};
 
   std::mutex catalog_mutex;
   std::atomic<bool> catalog_clean{false};  // the catalog on disk matches the files

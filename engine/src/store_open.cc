@@ -6,13 +6,6 @@
 #include "storage_manager_impl.h"
 
 namespace heapstore {
-namespace {
-
-std::uint16_t free_of(const Page& page) {
-  return static_cast<std::uint16_t>(page.max_insert_size());
-}
-
-}  // namespace
 
 StorageManager::Impl::Impl(const std::string& directory, const Options& opts)
     : dir(directory),
@@ -42,6 +35,12 @@ void StorageManager::Impl::load() {
     std::sort(ids.begin(), ids.end());
   }
   catalog_ids = ids;
+  load_containers(found, ids);
+  containers_changed();
+}
+
+void StorageManager::Impl::load_containers(const std::optional<catalog::Catalog>& found,
+                                           const std::vector<ContainerId>& ids) {
   if (found && found->clean) {
     for (const auto& entry : found->containers) attach(entry);
     if (std::all_of(containers.begin(), containers.end(), [](const auto& c) {

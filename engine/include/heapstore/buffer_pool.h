@@ -127,10 +127,11 @@ class BufferPool {
   void forget(std::uint32_t frame);
   Lru& lru(List list);
 
-  struct FreeFrames {
+  struct UnmapFrames {
+    std::size_t bytes;
     void operator()(Page* pages) const;
   };
-  std::unique_ptr<Page[], FreeFrames> pages_;  // frame_count pages, allocated uninitialised
+  std::unique_ptr<Page[], UnmapFrames> pages_;  // frame_count pages, mapped, not constructed
   std::vector<Frame> frames_;
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::uint32_t> page_table_;

@@ -16,8 +16,10 @@
 namespace heapstore {
 
 // One entry per page: the largest value an insert could put in it (Page::max_insert_size()),
-// kept in a max-tree so that finding a page with room costs O(log pages) at worst and O(1) when
-// the page that took the last insert still has room. Not thread-safe; its owner serialises.
+// kept at the leaves of a tree whose inner nodes bound their subtrees' maxima from above
+// (format.md, F2). Recording a page that shrank costs O(1), finding a page with room O(log pages)
+// amortised and O(1) when the page that took the last insert still has room. Not thread-safe;
+// its owner serialises.
 class FreeSpaceMap {
  public:
   FreeSpaceMap() = default;
@@ -42,7 +44,8 @@ class FreeSpaceMap {
   std::vector<std::uint16_t> entries() const;
 
  private:
-  void grow();  // doubles the leaf capacity and rebuilds the inner nodes
+  void grow();                    // doubles the leaf capacity and rebuilds the inner nodes
+  void repair(std::size_t node);  // recomputes `node` and its ancestors from their children
 
   PageNo page_count_ = 0;
   std::size_t leaves_ = 0;           // capacity, a power of two

@@ -44,11 +44,9 @@ class Scan {
 
  private:
   friend class StorageManager;
-  Scan(std::shared_ptr<void> owner, std::shared_lock<std::shared_mutex> lock, BufferPool& pool,
-       HeapFile& file);
+  Scan(std::shared_lock<std::shared_mutex> lock, BufferPool& pool, HeapFile& file);
   void settle();  // from the current position, finds the next live value or the end
 
-  std::shared_ptr<void> owner_;  // keeps the container alive
   std::shared_lock<std::shared_mutex> lock_;
   BufferPool* pool_;
   HeapFile* file_;
