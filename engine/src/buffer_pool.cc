@@ -27,10 +27,11 @@ void PinnedFrame::release() {
 }
 }  // namespace detail
 
-// Frames are allocated, not constructed: the OS maps their memory on first use, so opening a
-// store with a large pool costs nothing up front. Page is an implicit-lifetime type.
+// Frames are mapped, not constructed: the OS provides their memory on first use, so opening a
+// store with a large pool costs nothing up front (Page is an implicit-lifetime type). Huge pages,
+// where the kernel grants them, make that first use one fault per 512 frames instead of one each.
 BufferPool::BufferPool(std::size_t frame_count)
-    : pages_(nullptr),
+    : pages_(nullptr, UnmapFrames{0}),
       frames_(frame_count),
       hot_capacity_(std::max<std::size_t>(1, frame_count * 3 / 4)) {
   if (frame_count == 0 || frame_count >= kNone)
@@ -42,7 +43,7 @@ BufferPool::BufferPool(std::size_t frame_count)
     throw Error(ErrorCode::kResourceExhausted,
                 "cannot map " + std::to_string(frame_count) + " buffer-pool frames");
   ::madvise(memory, frame_count * sizeof(Page), MADV_HUGEPAGE);  // a hint; failure is harmless
-  pages_.reset(static_cast<Page*>(memory));
+  pages_ = {static_cast<Page*>(memory), UnmapFrames{frame_count * sizeof(Page)}};
   page_table_.reserve(frame_count);
   for (std::uint32_t i = 0; i < frame_count; ++i) push_back(List::kFree, i);
 }

@@ -36,9 +36,10 @@ void FreeSpaceMap::repair(std::size_t node) {
 std::uint16_t FreeSpaceMap::get(PageNo page) const { return tree_[leaves_ + page]; }
 
 std::optional<PageNo> FreeSpaceMap::find(std::size_t size) {
+  if (page_count_ == 0) return std::nullopt;
   if (last_found_ < page_count_ && get(last_found_) >= size) return last_found_;
   std::size_t i = 1;
-  while (page_count_ > 0 && tree_[1] >= size && i < leaves_) {
+  while (i < leaves_ && tree_[1] >= size) {
     if (tree_[2 * i] >= size) {
       i = 2 * i;
     } else if (tree_[2 * i + 1] >= size) {
@@ -48,7 +49,8 @@ std::optional<PageNo> FreeSpaceMap::find(std::size_t size) {
       i = 1;
     }
   }
-  if (i < leaves_ || i - leaves_ >= page_count_) return std::nullopt;  // none, or unused leaves
+  // Unused leaves hold 0, so a size of 0 may end on one past the last page.
+  if (tree_[i] < size || i < leaves_ || i - leaves_ >= page_count_) return std::nullopt;
   last_found_ = static_cast<PageNo>(i - leaves_);
   return last_found_;
 }

@@ -182,6 +182,8 @@ TEST_F(BufferPoolTest, FlushAllWritesTheDirtyPagesOfEveryFile) {
   create_pages(pool, 1);
   other->allocate_page();
   ASSERT_TRUE(pool.create_page(*other, 0).page().add_value(value_for(0, 5)));
+  EXPECT_EQ(pool.fetch_read(*heap_, 0).page().get_value(0), value_for(0, 0));  // cached apart
+  EXPECT_EQ(pool.fetch_read(*other, 0).page().get_value(0), value_for(0, 5));
   pool.flush_all();
   EXPECT_EQ(value_on_disk(heap_->path(), 0), value_for(0, 0));
   EXPECT_EQ(value_on_disk(other->path(), 0), value_for(0, 5));
@@ -235,6 +237,34 @@ TEST_F(BufferPoolTest, FailedWriteBackKeepsTheDirtyPage) {
   expect_pages(pool, 1, 0);
   pool.flush(*heap_);
   EXPECT_EQ(value_on_disk(heap_->path(), 0), value_for(0, 0));
+}
+
+TEST_F(BufferPoolTest, FailedReadLeavesThePoolUsable) {
+  BufferPool pool(1);
+  create_pages(pool, 2);
+  pool.flush(*heap_);
+  pool.clear();
+  fs_.fail(FaultyFileSystem::Op::kRead, FaultyFileSystem::Fault::kEio);
+  EXPECT_EQ(thrown_by([&] { pool.fetch_read(*heap_, 0); }).code, "IOError");
+  expect_pages(pool, 2, 0);  // the one frame was not leaked
+}
+
+// Virtual memory of this process in bytes, from /proc/self/status (0 where there is none).
+std::uint64_t mapped_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmSize:")) return std::stoull(line.substr(7)) * 1024;
+  }
+  return 0;
+}
+
+TEST_F(BufferPoolTest, DestroyedPoolsReleaseTheirFrames) {
+  constexpr std::size_t kFrames = 16384;  // 64 MiB of frames
+  const std::uint64_t before = mapped_bytes();
+  if (before == 0) GTEST_SKIP() << "no /proc/self/status";
+  for (int round = 0; round < 8; ++round) BufferPool pool(kFrames);
+  EXPECT_LT(mapped_bytes() - before, kFrames * kPageSize)
+      << "8 pools of " << kFrames << " frames were created and destroyed";
 }
 
 TEST_F(BufferPoolTest, ScanOfPagesTouchedOnceDoesNotEvictHotPages) {

@@ -67,6 +67,12 @@ TEST(FreeSpaceMap, FindKeepsTheLastFoundPageWhileItStillFits) {
   EXPECT_EQ(map.find(400), PageNo{1});
 }
 
+TEST(FreeSpaceMap, FindReportsNothingWhenTheOnlyPageHasNoRoom) {
+  FreeSpaceMap map = map_of({100});
+  EXPECT_EQ(map.find(101), std::nullopt);
+  EXPECT_EQ(map.find(100), PageNo{0});
+}
+
 TEST(FreeSpaceMap, FindReportsNothingWhenNoPageHasRoom) {
   FreeSpaceMap map = map_of({100, kRoomy, 300});
   EXPECT_EQ(map.find(kRoomy + 1), std::nullopt);
@@ -74,6 +80,19 @@ TEST(FreeSpaceMap, FindReportsNothingWhenNoPageHasRoom) {
   map.set(1, 0);
   EXPECT_EQ(map.find(301), std::nullopt);
   EXPECT_EQ(map.find(300), PageNo{2});
+}
+
+// Inner nodes are only upper bounds (format.md invariant F2): entries that shrink leave them stale,
+// and find must still be exact.
+TEST(FreeSpaceMap, FindIsExactAfterEntriesShrink) {
+  FreeSpaceMap map = map_of(std::vector<std::uint16_t>(1000, kRoomy));
+  for (PageNo page = 0; page < 999; ++page) map.set(page, 10);
+  EXPECT_EQ(map.find(11), PageNo{999});
+  map.set(999, 10);
+  EXPECT_EQ(map.find(11), std::nullopt);
+  map.set(500, 11);
+  EXPECT_EQ(map.find(11), PageNo{500});
+  EXPECT_EQ(map.find(12), std::nullopt);
 }
 
 TEST(FreeSpaceMap, StaysCorrectAcrossGrowthPastPowersOfTwo) {

@@ -103,7 +103,7 @@ TEST_F(HeapFileTest, WrittenPagesReadBackByteIdentical) {
   }
 }
 
-TEST_F(HeapFileTest, PageILandsAtByteOffsetITimesPageSize) {
+TEST_F(HeapFileTest, PageILandsAtByteOffsetITimesPageSize) {  // format.md invariant H1
   auto heap = open(0);
   std::vector<Page> pages = write_pages(*heap, {3, 1, 0, 2});
   const std::string file = read_file(path_);
@@ -116,7 +116,7 @@ TEST_F(HeapFileTest, PageILandsAtByteOffsetITimesPageSize) {
   }
 }
 
-TEST_F(HeapFileTest, PagesPastTheEndOrAllZeroReadAsEmptyPages) {
+TEST_F(HeapFileTest, PagesPastTheEndOrAllZeroReadAsEmptyPages) {  // format.md invariant H2
   auto heap = open(0);
   for (int i = 0; i < 4; ++i) heap->allocate_page();
   Page written = page_with(2);
@@ -129,7 +129,7 @@ TEST_F(HeapFileTest, PagesPastTheEndOrAllZeroReadAsEmptyPages) {
   }
 }
 
-TEST_F(HeapFileTest, CorruptedPageOnDiskRaisesCorruptionNamingContainerAndPage) {
+TEST_F(HeapFileTest, CorruptedPageOnDiskRaisesCorruptionNamingContainerAndPage) {  // P8
   auto heap = open(0);
   write_pages(*heap, {0, 1});
   flip_byte(path_, kPageSize + kPageSize - 10);  // a value byte of page 1
@@ -159,7 +159,7 @@ TEST_F(HeapFileTest, ReopenedFileReadsBackEveryPage) {
     pages = write_pages(*heap, {0, 1, 2});
     heap->sync();
   }
-  std::filesystem::resize_file(path_, 3 * kPageSize + 100);  // a partly written last page
+  std::filesystem::resize_file(path_, 3 * kPageSize + 100);  // partly written last page: H3
   std::unique_ptr<File> file = default_file_system().open(path_, false);
   ASSERT_EQ(HeapFile::pages_in(*file), 3u);
   auto heap = std::make_unique<HeapFile>(kContainer, std::move(file), 3);
@@ -183,7 +183,7 @@ TEST_F(HeapFileTest, FailedReadOrWriteRaisesIOError) {
   EXPECT_EQ(as_string(out.raw()), as_string(pages[0].encode(0)));
 }
 
-TEST_F(HeapFileTest, TornPageWriteIsReadAsCorruptionNotAsAValidPage) {
+TEST_F(HeapFileTest, TornPageWriteIsReadAsCorruptionNotAsAValidPage) {  // format.md P8
   FaultyFileSystem fs;
   auto heap = open(0, fs);
   write_pages(*heap, {0});

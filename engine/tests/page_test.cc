@@ -245,7 +245,7 @@ TEST(Page, MaxInsertSizeCountsAReusableSlotAndScatteredBytes) {
   EXPECT_EQ(page.free_space(), 0u);
 }
 
-TEST(Page, EmptyValuesAreAcceptedAndEncodedAsOffset4096Length0) {  // format.md invariant P8
+TEST(Page, EmptyValuesAreAcceptedAndEncodedAsOffset4096Length0) {  // format.md invariant P3
   Page page;
   ASSERT_EQ(page.add_value("a"), SlotId{0});
   ASSERT_EQ(page.add_value(""), SlotId{1});
@@ -273,6 +273,16 @@ TEST(Page, HoldsExactly291TenByteValues) {
   Page page;
   EXPECT_EQ(fill(page, 10).size(), (kPageSize - Page::kHeaderSize) / (10 + Page::kSlotSize));
   EXPECT_EQ(page.value_count(), 291u);
+}
+
+TEST(Page, HoldsExactly1020EmptyValues) {  // format.md invariant P2: at most 1020 slots
+  Page page;
+  EXPECT_EQ(fill(page, 0).size(), (kPageSize - Page::kHeaderSize) / Page::kSlotSize);
+  EXPECT_EQ(page.slot_count(), 1020u);
+  EXPECT_EQ(page.free_space(), 0u);
+  EXPECT_EQ(page.validate(), std::nullopt);
+  ASSERT_TRUE(page.delete_value(500));
+  EXPECT_EQ(page.add_value(""), SlotId{500});
 }
 
 TEST(Page, DeleteDoesNotMoveOtherValues) {
@@ -398,7 +408,7 @@ TEST(Page, DecodedPageKeepsItsSlotBookkeeping) {
   }
 }
 
-TEST(Page, ChecksumIsXxh3OfBytesFourOnSeededWithThePageNumber) {
+TEST(Page, ChecksumIsXxh3OfBytesFourOnSeededWithThePageNumber) {  // format.md invariant P8
   Page page;
   some_operations(page);
   for (PageNo page_no : {0u, 7u, 0xFFFFFFFFu}) {
@@ -419,7 +429,7 @@ void expect_corruption(const Image& image, PageNo page_no, const std::string& wh
   }
 }
 
-TEST(Page, DecodeRejectsAFlippedChecksumByte) {
+TEST(Page, DecodeRejectsAFlippedChecksumByte) {  // format.md invariant P8
   Page page;
   some_operations(page);
   Image image = snapshot(page, 7);
@@ -429,7 +439,7 @@ TEST(Page, DecodeRejectsAFlippedChecksumByte) {
   EXPECT_NE(load_raw(image).verify(7), std::nullopt);
 }
 
-TEST(Page, DecodeRejectsTheImageOfAnotherPage) {
+TEST(Page, DecodeRejectsTheImageOfAnotherPage) {  // format.md invariant P8
   Page page;
   some_operations(page);
   const Image image = snapshot(page, 7);
@@ -494,7 +504,14 @@ INSTANTIATE_TEST_SUITE_P(
                  put16(i, kLiveBytesAt, 30);
                },
                ""},
-        Tamper{"EmptyValueNotAt4096",  // P8
+        Tamper{"DeletedSlotWithALength",  // P3: {0, 10} is neither deleted nor a value
+               [](Image& i) {
+                 put16(i, slot_at(3) + 2, 10);
+                 put16(i, kLiveCountAt, 5);
+                 put16(i, kLiveBytesAt, 50);
+               },
+               "slot 3"},
+        Tamper{"EmptyValueNotAt4096",  // P3
                [](Image& i) {
                  put16(i, slot_at(2) + 2, 0);
                  put16(i, kLiveBytesAt, 30);
