@@ -16,6 +16,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "bench_support.h"
 #include "heapstore/buffer_pool.h"
 #include "heapstore/file.h"
 #include "heapstore/heap_file.h"
@@ -27,25 +28,7 @@ namespace {
 constexpr std::size_t kValueSize = 100;
 constexpr PageNo kRoomyPages = 64;  // pages with room at the end of the file
 
-// A fresh directory under /tmp, removed with everything in it when this goes away.
-class TempDir {
- public:
-  TempDir() : path_("/tmp/heapstore-bench-XXXXXX") {
-    if (::mkdtemp(path_.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp " + path_);
-    }
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using bench::TempDir;
 
 std::uint16_t room(const Page& page) { return static_cast<std::uint16_t>(page.max_insert_size()); }
 

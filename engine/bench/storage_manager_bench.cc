@@ -21,6 +21,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench_support.h"
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
 
@@ -38,25 +39,7 @@ constexpr std::size_t kUpdateValues = 10'000;
 constexpr std::size_t kGrowth = 32;        // bytes an update adds to a value
 constexpr std::size_t kGrowthRounds = 28;  // values grow to 100 + 28 * 32 = 996 bytes, then reset
 
-// A fresh directory under /tmp, removed with everything in it when this goes away.
-class TempDir {
- public:
-  TempDir() : path_("/tmp/heapstore-bench-XXXXXX") {
-    if (::mkdtemp(path_.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp " + path_);
-    }
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using bench::TempDir;
 
 // A store with fsync off and one empty container, kContainer.
 class BenchStore {
@@ -206,11 +189,14 @@ void BM_StoreUpdateGrow(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreUpdateGrow);
 
-// get_value into a reused string, in a random order over kGetValues 100-byte values.
-void BM_StoreGetValue(benchmark::State& state) {
+enum class GetOrder { kSequential, kRandom };
+
+// get_value into a reused string over kGetValues 100-byte values, in insertion order or in a
+// random one (which misses the CPU caches and TLB far more).
+void BM_StoreGetValue(benchmark::State& state, GetOrder order) {
   BenchStore store;
   std::vector<ValueId> ids = store.fill(kGetValues, std::string(kValueSize, 'v'));
-  std::shuffle(ids.begin(), ids.end(), std::mt19937(42));
+  if (order == GetOrder::kRandom) std::shuffle(ids.begin(), ids.end(), std::mt19937(42));
   std::string out;
   std::size_t next = 0;
   for (auto _ : state) {
@@ -220,7 +206,8 @@ void BM_StoreGetValue(benchmark::State& state) {
   }
   report_values(state, 1);
 }
-BENCHMARK(BM_StoreGetValue);
+BENCHMARK_CAPTURE(BM_StoreGetValue, sequential, GetOrder::kSequential);
+BENCHMARK_CAPTURE(BM_StoreGetValue, random, GetOrder::kRandom);
 
 }  // namespace
 }  // namespace heapstore

@@ -22,8 +22,22 @@ void check_size(std::string_view value) {
                                                  " bytes");
 }
 
-void check_page(Container& c, const ValueId& id) {
+auto read_fetch(BufferPool& pool) {
+  return [&pool](HeapFile& file, PageNo page_no) { return pool.fetch_read(file, page_no); };
+}
+auto write_fetch(BufferPool& pool) {
+  return [&pool](HeapFile& file, PageNo page_no) { return pool.fetch_write(file, page_no); };
+}
+
+// Pins the page of value `id` (read or write guard) and returns the guard and the value's size;
+// Error(kNotFound) when the page or slot holds no value.
+template <typename Guard, typename Fetch>
+std::pair<Guard, std::size_t> pin_value(Container& c, const ValueId& id, Fetch fetch) {
   if (id.page >= c.file->page_count()) throw_no_value(id);
+  Guard guard = fetch(*c.file, id.page);
+  std::optional<std::string_view> value = guard.page().get_value(id.slot);
+  if (!value) throw_no_value(id);
+  return {std::move(guard), value->size()};
 }
 
 // Records the page's new free space and unpins it.
@@ -244,22 +258,15 @@ std::string StorageManager::get_value(ValueId id) {
 
 void StorageManager::get_value(ValueId id, std::string& out) {
   auto locked = impl_->shared(id.container);
-  check_page(*locked.container, id);
-  ReadPageGuard guard = impl_->pool.fetch_read(*locked->file, id.page);
-  std::optional<std::string_view> value = guard.page().get_value(id.slot);
-  if (!value) throw_no_value(id);
-  out.assign(*value);
+  auto [guard, size] = pin_value<ReadPageGuard>(*locked.container, id, read_fetch(impl_->pool));
+  out.assign(*guard.page().get_value(id.slot));
 }
 
 ValueId StorageManager::update_value(ValueId id, std::string_view value) {
   check_size(value);
   auto locked = impl_->exclusive(id.container);
   Container& c = *locked.container;
-  check_page(c, id);
-  WritePageGuard guard = impl_->pool.fetch_write(*c.file, id.page);
-  std::optional<std::string_view> old = guard.page().get_value(id.slot);
-  if (!old) throw_no_value(id);
-  std::size_t old_size = old->size();
+  auto [guard, old_size] = pin_value<WritePageGuard>(c, id, write_fetch(impl_->pool));
   if (guard.page().update_value(id.slot, value) == UpdateResult::kUpdated) {
     c.live_bytes = c.live_bytes - old_size + value.size();
     retire(c, guard);
@@ -281,12 +288,9 @@ ValueId StorageManager::update_value(ValueId id, std::string_view value) {
 void StorageManager::delete_value(ValueId id) {
   auto locked = impl_->exclusive(id.container);
   Container& c = *locked.container;
-  check_page(c, id);
-  WritePageGuard guard = impl_->pool.fetch_write(*c.file, id.page);
-  std::optional<std::string_view> old = guard.page().get_value(id.slot);
-  if (!old) throw_no_value(id);
+  auto [guard, old_size] = pin_value<WritePageGuard>(c, id, write_fetch(impl_->pool));
   c.live_values -= 1;
-  c.live_bytes -= old->size();
+  c.live_bytes -= old_size;
   guard.page().delete_value(id.slot);
   retire(c, guard);
 }
