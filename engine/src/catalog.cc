@@ -16,7 +16,7 @@ constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'T', 'L', 'G', '1'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kCleanFlag = 1;
 constexpr std::size_t kHeaderSize = 24;
-constexpr std::size_t kRecordSize = 28;  // id, page count, live values, live bytes
+constexpr std::size_t kRecordSize = 24;  // u32 id, u32 page count, u64 live values, u64 live bytes
 
 class Writer {
  public:

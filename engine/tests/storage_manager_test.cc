@@ -10,7 +10,6 @@
 #include <iterator>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
