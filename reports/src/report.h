@@ -1,0 +1,101 @@
+// The report model: what `heapstore run` writes and `heapstore compare` reads, as JSON with
+// `schema: heapstore-report/1` (reports/schema/report.schema.json).
+//
+// Metrics are named numbers per phase. Names say which way is better:
+//   "ops_per_sec", "mb_per_sec"                   higher is better   (gated by compare)
+//   "latency.<op>.p50_ns", "latency.<op>.p99_ns"  lower is better    (gated by compare)
+//   "latency.<op>.{p90_ns,p999_ns,max_ns,mean_ns,count}", "operations", "seconds",
+//   "engine.<counter>" (page_reads, page_writes, buffer_hits, buffer_misses, bytes_on_disk,
+//   live_bytes, space_amplification)                                 informational
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace heapstore::report {
+
+inline constexpr std::string_view kSchema = "heapstore-report/1";
+
+// Where and how a report was made.
+struct Context {
+  std::string tool_version;
+  std::string git_commit;
+  std::string compiler;  // "GCC 12.2.0"
+  std::string compiler_flags;
+  std::string build_type;  // "Release"
+  std::string cpu_model;
+  std::uint32_t cores = 0;
+  std::uint64_t memory_bytes = 0;
+  std::string kernel;      // uname -sr
+  std::string filesystem;  // of the data directory, e.g. "ext4"
+  std::string data_dir;
+  std::string time;  // ISO 8601, UTC
+  std::string command_line;
+};
+
+using Metrics = std::map<std::string, double>;
+
+struct PhaseResult {
+  std::string name;
+  std::string op;  // insert, update, delete, get, scan, mix
+  Metrics metrics;
+};
+
+struct Repetition {
+  std::uint32_t index = 0;  // 0-based
+  std::vector<PhaseResult> phases;
+};
+
+// Over the repetitions of one engine, for one phase and metric.
+struct Aggregate {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+  double cv = 0;  // coefficient of variation: stddev / mean (0 when the mean is 0)
+};
+
+struct EngineResult {
+  std::string name;                           // "heapstore", "sqlite"
+  std::map<std::string, std::string> settings;  // e.g. sqlite journal_mode, synchronous
+  std::vector<Repetition> repetitions;
+  // phase name -> metric name -> aggregate; filled by aggregate().
+  std::map<std::string, std::map<std::string, Aggregate>> aggregates;
+};
+
+struct Report {
+  Context context;
+  nlohmann::json workload;  // the normalized workload (workload::to_json)
+  std::string workload_hash;
+  std::uint64_t seed = 0;
+  std::uint32_t repetitions = 0;
+  std::vector<EngineResult> engines;
+};
+
+// Thrown when a report cannot be used: bad JSON, another schema, a missing field.
+class ReportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Which way a metric is better, from its name (see the top of this file).
+enum class Direction { kHigherIsBetter, kLowerIsBetter, kInformational };
+Direction direction_of(std::string_view metric);
+
+// Fills engine.aggregates from engine.repetitions.
+void aggregate(EngineResult& engine);
+
+nlohmann::json to_json(const Report& report);
+// Throws ReportError saying what is wrong and where ("engines[1].repetitions[0]: ...").
+Report from_json(const nlohmann::json& json);
+
+// Files: write pretty JSON; read and parse (ReportError names the path on any problem).
+void write_report(const Report& report, const std::string& path);
+Report read_report(const std::string& path);
+
+}  // namespace heapstore::report

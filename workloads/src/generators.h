@@ -1,0 +1,77 @@
+// Deterministic randomness for workloads: one seed gives the same operation sequence on every
+// machine (no std:: distributions, whose output differs between standard libraries).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "spec.h"
+
+namespace heapstore::workload {
+
+// A seed for one stream (phase, thread, purpose) derived from the master seed: distinct streams
+// get independent seeds, the same stream always the same one.
+std::uint64_t derive_seed(std::uint64_t master, std::uint64_t stream, std::uint64_t substream = 0);
+
+// xoshiro256** seeded through splitmix64.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed);
+  std::uint64_t next();
+  // Uniform in [0, n) without modulo bias; n > 0.
+  std::uint64_t below(std::uint64_t n);
+  // Uniform in [0, 1).
+  double unit();
+  // Standard normal (mean 0, stddev 1).
+  double normal();
+
+ private:
+  std::uint64_t s_[4];
+};
+
+// Zipf-distributed ranks in [0, n) with exponent theta (0 < theta, theta != 1 allowed), for any
+// n and n changing between calls, O(1) per sample (rejection-inversion, Hörmann & Derflinger).
+// Rank 0 is the most frequent.
+class Zipfian {
+ public:
+  explicit Zipfian(double theta);
+  std::uint64_t sample(std::uint64_t n, Rng& rng) const;
+
+ private:
+  double theta_;
+};
+
+// Draws value sizes from a SizeDist.
+class SizeGenerator {
+ public:
+  SizeGenerator(const SizeDist& dist, std::uint64_t seed);
+  std::uint32_t next();
+
+ private:
+  SizeDist dist_;
+  Rng rng_;
+  Zipfian zipf_;
+};
+
+// Picks which of `n` live values (index 0 the oldest, n - 1 the newest) an operation targets.
+class Selector {
+ public:
+  Selector(const Select& select, std::uint64_t seed);
+  // n > 0. Sequential walks 0, 1, 2, ... (mod n); reverse always picks n - 1.
+  std::uint64_t next(std::uint64_t n);
+
+ private:
+  Select select_;
+  Rng rng_;
+  Zipfian zipf_;
+  std::uint64_t position_ = 0;
+};
+
+// The new size of a value of `size` bytes after an update with `growth`.
+std::uint32_t grown_size(std::uint32_t size, const Growth& growth);
+
+// Fills `out` with `size` bytes determined by (key, version): the harness regenerates them to
+// check what an engine returns without storing a copy.
+void fill_value(std::uint64_t key, std::uint32_t version, std::uint32_t size, std::string& out);
+
+}  // namespace heapstore::workload

@@ -1,0 +1,117 @@
+// A workload file, loaded and validated: the schema `heapstore-workload/1`, written in YAML or
+// JSON (reports/schema/workload.schema.json describes it field by field). Loading never trusts
+// the file: anything wrong is one SpecError naming file, line, column, field and the problem.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace heapstore::workload {
+
+inline constexpr std::string_view kSchema = "heapstore-workload/1";
+
+// How long values are. Sizes are bytes, at most the engine's maximum value size (4076).
+struct SizeDist {
+  enum class Kind { kConstant, kUniform, kNormal, kZipfian };
+  Kind kind = Kind::kConstant;
+  std::uint32_t min = 100;  // constant: min == max == the size
+  std::uint32_t max = 100;
+  double mean = 100;    // normal only (clamped to [min, max])
+  double stddev = 0;    // normal only
+  double theta = 0.99;  // zipfian only: sizes near min are the most frequent
+};
+
+// Which live value an update, delete or get picks.
+struct Select {
+  enum class Kind {
+    kSequential,  // oldest first, in insertion order, wrapping around
+    kReverse,     // newest first ("delete from the end")
+    kUniform,
+    kZipfian,  // a few old values are hot (theta)
+    kLatest,   // zipfian over recency: the newest values are hot
+  };
+  Kind kind = Kind::kUniform;
+  double theta = 0.99;  // zipfian and latest
+};
+
+// How an update changes a value's size: by `bytes` or by `factor`, never beyond `max`.
+struct Growth {
+  std::int32_t bytes = 0;  // may be negative (shrink), not below 0 bytes
+  double factor = 1.0;     // used when `bytes` is 0
+  std::uint32_t max = 4076;
+};
+
+enum class Op { kInsert, kUpdate, kDelete, kGet, kScan, kMix };
+
+// Shares of each operation in a mix phase; they sum to 1.
+struct Mix {
+  double get = 0;
+  double update = 0;
+  double insert = 0;
+  double remove = 0;  // spelled `delete` in the file
+};
+
+struct Phase {
+  std::string name;
+  Op op = Op::kInsert;
+  // Exactly one of count and duration. For scan, count is the number of full scans.
+  std::optional<std::uint64_t> count;
+  std::optional<std::chrono::nanoseconds> duration;
+  std::uint32_t threads = 1;  // 1 to 64
+  std::uint32_t batch = 1;    // insert only: values per insert_values call (1 to 65536)
+  SizeDist value_size;        // insert, and the inserts of a mix
+  Select select;              // update, delete, get, mix
+  std::optional<Growth> growth;  // update (and the updates of a mix); absent: new size from
+                                 // value_size
+  Mix mix;                       // mix only
+};
+
+struct EngineConfig {
+  std::uint32_t buffer_pool_mib = 64;  // 1 to 1048576
+  bool sync = false;                   // fsync at each flush
+};
+
+struct Spec {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 42;
+  std::uint32_t repetitions = 1;  // 1 to 1000
+  EngineConfig engine;
+  std::uint32_t containers = 1;  // 1 to 1024; values are spread over them round-robin
+  std::vector<Phase> phases;     // non-empty, names unique
+  std::string source;            // the file it came from, for messages
+};
+
+// "FILE:LINE:COL: FIELD: PROBLEM" (line and column where the parser knows them).
+class SpecError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Loads and validates the workload file at `path` (YAML, or JSON, which YAML reads too).
+// `overrides` are "key=value" settings applied before validation, as --set gives them:
+// "seed=7", "repetitions=3", "engine.buffer_pool_mib=128", "phases.load.count=1000",
+// "phases.load.value_size.max=200". Throws SpecError.
+Spec load_spec(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// As load_spec, from text; `source` names it in messages.
+Spec parse_spec(std::string_view text, const std::string& source,
+                const std::vector<std::string>& overrides = {});
+
+// The spec with every default filled in, in the file's own schema (a valid workload file).
+nlohmann::json to_json(const Spec& spec);
+
+// A stable hex digest of to_json(spec) without seed and repetitions: two runs with the same
+// hash ran the same workload, whatever seed or number of repetitions they used.
+std::string spec_hash(const Spec& spec);
+
+std::string_view to_string(Op op);
+
+}  // namespace heapstore::workload
