@@ -1,1 +1,201 @@
-// being written
+// The run table (per phase, engines side by side) and the formatting it shares with compare.cc.
+#include "render.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <initializer_list>
+
+namespace heapstore::report {
+namespace {
+
+// `value` divided by 1000 until below 1000 (or out of units), with at most one decimal.
+std::string scaled(double value, std::initializer_list<std::string_view> units,
+                   std::string_view space) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  const auto* unit = units.begin();
+  // 999.5 and 99.95 are where rounding would print "1000" or "100.0".
+  while (std::abs(value) >= 999.5 && unit + 1 != units.end()) {
+    value /= 1000;
+    ++unit;
+  }
+  const double magnitude = std::abs(value);
+  const bool base = unit == units.begin();
+  char text[64];
+  if (base && magnitude > 0 && magnitude < 0.95) {
+    std::snprintf(text, sizeof text, "%.2g", value);  // small rates keep two digits: "0.05"
+  } else {
+    const bool whole = magnitude >= 99.95 || (base && value == std::trunc(value));
+    std::snprintf(text, sizeof text, "%.*f", whole ? 0 : 1, value);
+  }
+  return std::string(text) + std::string(space) + std::string(*unit);
+}
+
+std::string escape_markdown(const std::string& cell) {
+  std::string result;
+  for (char c : cell) {
+    if (c == '|') result += '\\';
+    result += c == '\n' ? ' ' : c;
+  }
+  return result;
+}
+
+// ---- The run table ----
+
+struct PhaseKey {
+  std::string name;
+  std::string op;
+};
+
+// Phases in the order they first appear, over all engines and repetitions.
+std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines) {
+  std::vector<PhaseKey> phases;
+  for (const EngineResult& engine : engines) {
+    for (const Repetition& repetition : engine.repetitions) {
+      for (const PhaseResult& phase : repetition.phases) {
+        const auto same = [&](const PhaseKey& key) { return key.name == phase.name; };
+        if (std::none_of(phases.begin(), phases.end(), same)) {
+          phases.push_back({phase.name, phase.op});
+        }
+      }
+    }
+  }
+  return phases;
+}
+
+std::string latency_metric(const std::string& op, std::string_view statistic) {
+  return "latency." + op + "." + std::string(statistic);
+}
+
+// The operation whose latency a phase shows: its own, "get" for a mix, else the first one
+// measured.
+std::string latency_op(const std::string& op, const std::map<std::string, Aggregate>& metrics) {
+  const std::string preferred = op == "mix" ? "get" : op;
+  if (metrics.contains(latency_metric(preferred, "p50_ns"))) return preferred;
+  for (const auto& [name, aggregate] : metrics) {
+    constexpr std::string_view kLatency = "latency.";
+    const auto dot = name.find('.', kLatency.size());
+    if (name.starts_with(kLatency) && dot != std::string::npos) {
+      return name.substr(kLatency.size(), dot - kLatency.size());
+    }
+  }
+  return preferred;
+}
+
+std::string median_cell(const std::map<std::string, Aggregate>& metrics, const std::string& name) {
+  const auto found = metrics.find(name);
+  return found == metrics.end() ? "-" : format_metric(name, found->second.median);
+}
+
+// ops/s of this engine against the first one: "x0.42", or "-" when either has none.
+std::string ratio_cell(const std::map<std::string, Aggregate>& metrics,
+                       const std::map<std::string, Aggregate>* first) {
+  if (first == nullptr) return "-";
+  const auto ours = metrics.find("ops_per_sec");
+  const auto theirs = first->find("ops_per_sec");
+  if (ours == metrics.end() || theirs == first->end() || theirs->second.median <= 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "x%.2f", ours->second.median / theirs->second.median);
+  return text;
+}
+
+std::vector<std::string> run_row(const PhaseKey& phase, const EngineResult& engine,
+                                 const std::map<std::string, Aggregate>* first) {
+  const std::map<std::string, Aggregate>& metrics = engine.aggregates.at(phase.name);
+  const std::string op = latency_op(phase.op, metrics);
+  return {phase.name,
+          op == phase.op ? op : phase.op + " (" + op + ")",
+          engine.name,
+          median_cell(metrics, "ops_per_sec"),
+          median_cell(metrics, "mb_per_sec"),
+          median_cell(metrics, latency_metric(op, "p50_ns")),
+          median_cell(metrics, latency_metric(op, "p99_ns")),
+          ratio_cell(metrics, first)};
+}
+
+// The run table's cells; the ratio column only when there are two engines or more.
+Rows run_rows(const Report& report) {
+  std::vector<EngineResult> engines = report.engines;
+  for (EngineResult& engine : engines) aggregate(engine);  // medians of what is there now
+  const bool ratios = engines.size() >= 2;
+  Rows rows = {{"phase", "op", "engine", "ops/s", "MB/s", "p50", "p99"}};
+  if (ratios) rows[0].push_back("vs " + engines[0].name);
+  for (const PhaseKey& phase : phases_in_order(engines)) {
+    const auto first_phase = engines[0].aggregates.find(phase.name);
+    const auto* first = first_phase == engines[0].aggregates.end() ? nullptr : &first_phase->second;
+    for (const EngineResult& engine : engines) {
+      if (!engine.aggregates.contains(phase.name)) continue;
+      rows.push_back(run_row(phase, engine, first));
+      if (!ratios) rows.back().pop_back();
+    }
+  }
+  return rows;
+}
+
+constexpr std::string_view kRunAlign = "lllrrrrr";
+
+}  // namespace
+
+std::string format_count(double value) { return scaled(value, {"", "k", "M", "G", "T"}, ""); }
+
+std::string format_nanoseconds(double nanoseconds) {
+  return scaled(nanoseconds, {"ns", "us", "ms", "s"}, " ");
+}
+
+std::string format_metric(std::string_view metric, double value) {
+  return metric.ends_with("_ns") ? format_nanoseconds(value) : format_count(value);
+}
+
+std::string text_table(const Rows& rows, std::string_view align) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  const auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string padding(widths[c] - cells[c].size(), ' ');
+      const bool right = c < align.size() && align[c] == 'r';
+      text += (c == 0 ? "" : "  ") + (right ? padding + cells[c] : cells[c] + padding);
+    }
+    text.erase(text.find_last_not_of(' ') + 1);
+    return text + "\n";
+  };
+  std::string text;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    text += line(rows[r]);
+    if (r > 0) continue;
+    std::vector<std::string> rule;
+    for (std::size_t width : widths) rule.emplace_back(width, '-');
+    text += line(rule);
+  }
+  return text;
+}
+
+std::string markdown_table(const Rows& rows, std::string_view align) {
+  std::string text;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    text += "|";
+    for (const std::string& cell : rows[r]) text += " " + escape_markdown(cell) + " |";
+    text += "\n";
+    if (r > 0) continue;
+    text += "|";
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      text += c < align.size() && align[c] == 'r' ? "---:|" : ":---|";
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+std::string render_run_table(const Report& report) {
+  return text_table(run_rows(report), kRunAlign);
+}
+
+std::string render_run_markdown(const Report& report) {
+  return markdown_table(run_rows(report), kRunAlign);
+}
+
+}  // namespace heapstore::report

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "report.h"
 
@@ -14,5 +16,21 @@ std::string render_run_table(const Report& report);
 
 // The same as a Markdown table, for job summaries.
 std::string render_run_markdown(const Report& report);
+
+// Building blocks, shared with the comparison renderers of compare.h.
+
+// Counts and rates in steps of 1000 with at most one decimal: "42", "45.3", "845k", "12.3M".
+std::string format_count(double value);
+// Durations: "850 ns", "1.2 us", "3.4 ms", "1.5 s".
+std::string format_nanoseconds(double nanoseconds);
+// format_nanoseconds for metrics named "*_ns", else format_count.
+std::string format_metric(std::string_view metric, double value);
+
+// Tables of cells whose first row is the header; `align` has one letter per column, 'l' or
+// 'r'. text_table pads every column to its widest cell, two spaces apart, and rules the
+// header; markdown_table writes a GitHub-flavoured table with '|' in cells escaped.
+using Rows = std::vector<std::vector<std::string>>;
+std::string text_table(const Rows& rows, std::string_view align);
+std::string markdown_table(const Rows& rows, std::string_view align);
 
 }  // namespace heapstore::report

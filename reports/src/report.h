@@ -11,12 +11,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace heapstore::report {
 
@@ -61,7 +60,7 @@ struct Aggregate {
 };
 
 struct EngineResult {
-  std::string name;                           // "heapstore", "sqlite"
+  std::string name;                             // "heapstore", "sqlite"
   std::map<std::string, std::string> settings;  // e.g. sqlite journal_mode, synchronous
   std::vector<Repetition> repetitions;
   // phase name -> metric name -> aggregate; filled by aggregate().
@@ -87,8 +86,17 @@ class ReportError : public std::runtime_error {
 enum class Direction { kHigherIsBetter, kLowerIsBetter, kInformational };
 Direction direction_of(std::string_view metric);
 
+// Per phase name and metric name, the values of the repetitions that have it, in repetition
+// order: what aggregate() summarizes and compare() resamples.
+using Samples = std::map<std::string, std::map<std::string, std::vector<double>>>;
+Samples samples_of(const EngineResult& engine);
+
 // Fills engine.aggregates from engine.repetitions.
 void aggregate(EngineResult& engine);
+
+// The median of `values`: the middle one, or the mean of the two middle ones for an even
+// count; 0 when empty. The one median that aggregate(), compare() and the renderers share.
+double median(std::vector<double> values);
 
 nlohmann::json to_json(const Report& report);
 // Throws ReportError saying what is wrong and where ("engines[1].repetitions[0]: ...").

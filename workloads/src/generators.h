@@ -29,7 +29,7 @@ class Rng {
   std::uint64_t s_[4];
 };
 
-// Zipf-distributed ranks in [0, n) with exponent theta (0 < theta, theta != 1 allowed), for any
+// Zipf-distributed ranks in [0, n) with exponent theta (0 < theta, theta == 1 included), for any
 // n and n changing between calls, O(1) per sample (rejection-inversion, Hörmann & Derflinger).
 // Rank 0 is the most frequent.
 class Zipfian {
@@ -39,6 +39,8 @@ class Zipfian {
 
  private:
   double theta_;
+  double h_integral_x1_;  // H(1.5) - 1: the lower end of the inverted range, for every n
+  double squeeze_;        // 2 - H^-1(H(2.5) - h(2)): accept without evaluating H when k - x <= it
 };
 
 // Draws value sizes from a SizeDist.

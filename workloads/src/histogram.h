@@ -10,7 +10,7 @@ namespace heapstore::workload {
 // The CPU's time-stamp counter, calibrated once against steady_clock.
 class TickClock {
  public:
-  static std::uint64_t now();  // ticks
+  static std::uint64_t now();   // ticks
   static double ns_per_tick();  // calibrated on first use (about 20 ms), then cached
 };
 

@@ -1,1 +1,138 @@
+// End to end: the heapstore tool as a user or a CI job runs it.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() : dir_(fs::temp_directory_path() / ("cli-test-" + std::to_string(::getpid()))) {
+    fs::create_directories(dir_);
+  }
+  ~CliTest() override { fs::remove_all(dir_); }
+
+  Result heapstore(const std::string& args) {
+    std::string command = env("HEAPSTORE_BIN") + " " + args + " 2>&1";
+    Result r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.output.append(buf, n);
+    int raw = ::pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return r;
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  std::string smoke() { return env("HEAPSTORE_SOURCE_DIR") + "/workloads/smoke.yaml"; }
+  std::string data() { return " --data-dir " + (dir_ / "data").string(); }
+
+  // Runs the smoke workload on both engines into `report` (once per test binary would be nicer,
+  // but it takes well under a second).
+  void run_smoke(const std::string& report) {
+    Result r = heapstore("run " + smoke() + " --engine heapstore,sqlite --out " + report + data());
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, HelpExitsZeroAndNamesTheSubcommands) {
+  Result r = heapstore("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("run"), std::string::npos);
+  EXPECT_NE(r.output.find("compare"), std::string::npos);
+}
+
+TEST_F(CliTest, AnInvalidWorkloadIsOneLineAndExitTwo) {
+  std::string path = write("bad.yaml",
+                           "schema: heapstore-workload/1\nname: bad\nphases:\n"
+                           "  - {name: load, op: insert, count: -5}\n");
+  Result r = heapstore("run " + path + data());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:4:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("count"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, MissingFileAndUnknownEngineAndBadOptionExitTwo) {
+  EXPECT_EQ(heapstore("run " + (dir_ / "nope.yaml").string() + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --engine rocksdb" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --repetitions 0" + data()).status, 2);
+  EXPECT_EQ(heapstore("frobnicate").status, 2);
+}
+
+TEST_F(CliTest, RunWritesAReportAndPrintsTheSeedAndATable) {
+  std::string report = (dir_ / "smoke.json").string();
+  Result r = heapstore("run " + smoke() + " --engine heapstore,sqlite --seed 9 --out " + report +
+                       " --markdown " + (dir_ / "smoke.md").string() + data());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("seed 9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("sqlite"), std::string::npos) << r.output;
+  auto json = nlohmann::json::parse(std::ifstream(report));
+  EXPECT_EQ(json.at("schema"), "heapstore-report/1");
+  EXPECT_EQ(json.at("seed"), 9);
+  EXPECT_EQ(json.at("engines").size(), 2u);
+  EXPECT_TRUE(fs::exists(dir_ / "smoke.md"));
+}
+
+TEST_F(CliTest, ComparingAReportWithItselfPasses) {
+  std::string report = (dir_ / "base.json").string();
+  run_smoke(report);
+  Result r = heapstore("compare " + report + " " + report);
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST_F(CliTest, AThirtyPercentSlowerCopyFailsWithExitOne) {
+  std::string base = (dir_ / "base.json").string();
+  run_smoke(base);
+  auto json = nlohmann::json::parse(std::ifstream(base));
+  for (auto& engine : json["engines"]) {  // compare works from the repetitions' values
+    for (auto& rep : engine["repetitions"])
+      for (auto& phase : rep["phases"])
+        for (auto& [name, value] : phase["metrics"].items()) {
+          if (name.ends_with("_per_sec")) value = value.get<double>() * 0.7;
+          if (name.ends_with("_ns")) value = value.get<double>() / 0.7;
+        }
+  }
+  std::string slow = write("slow.json", json.dump());
+  Result r = heapstore("compare " + base + " " + slow + " --fail-above 10% --markdown " +
+                       (dir_ / "cmp.md").string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("fail"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "cmp.md"));
+}
+
+TEST_F(CliTest, UnusableReportsExitTwo) {
+  std::string base = (dir_ / "base.json").string();
+  run_smoke(base);
+  EXPECT_EQ(heapstore("compare " + base + " " + write("junk.json", "{not json")).status, 2);
+  EXPECT_EQ(heapstore("compare " + base + " " + write("other.json", R"({"schema":"x/9"})")).status,
+            2);
+  EXPECT_EQ(heapstore("compare " + base + " " + (dir_ / "missing.json").string()).status, 2);
+  EXPECT_EQ(heapstore("compare " + base + " " + base + " --fail-above lots").status, 2);
+}
+
+}  // namespace

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's main command: installs what is missing, builds the release preset, runs the
+# standard workloads on heapstore and SQLite side by side, writes one JSON report per workload
+# (and summary.md) under reports/latest/, and prints the tables.
+#   ci/main.sh                          every standard workload
+#   ci/main.sh workloads/mixed.yaml     just these
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ci/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target heapstore
+
+workloads=("$@")
+[ ${#workloads[@]} -gt 0 ] || workloads=(workloads/insert_heavy.yaml workloads/update_growth.yaml
+  workloads/delete_from_end.yaml workloads/scan.yaml workloads/mixed.yaml)
+build/release/workloads/heapstore run "${workloads[@]}" --engine heapstore,sqlite \
+  --out-dir reports/latest --markdown reports/latest/summary.md
+echo "reports written to reports/latest/" >&2

@@ -1,0 +1,77 @@
+// The one interface through which the harness drives an engine, so one workload file runs
+// against several engines in one run. heapstore and SQLite implement it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec.h"
+
+namespace heapstore::workload {
+
+// An engine's name for one stored value (heapstore: page and slot; SQLite: rowid).
+using Handle = std::uint64_t;
+
+// Counters read before and after each phase. Engines fill what they know; the rest stay 0.
+struct EngineCounters {
+  std::uint64_t page_reads = 0;
+  std::uint64_t page_writes = 0;
+  std::uint64_t buffer_hits = 0;
+  std::uint64_t buffer_misses = 0;
+  std::uint64_t bytes_on_disk = 0;
+};
+
+struct ScanTotals {
+  std::uint64_t values = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Calls may come from several threads at once; an adapter whose engine is not thread-safe
+// serialises them itself (and says so in settings()). Errors are thrown as exceptions derived
+// from std::exception whose what() is one line.
+class EngineAdapter {
+ public:
+  virtual ~EngineAdapter() = default;
+
+  virtual std::string name() const = 0;
+  // Settings that shape the results (journal mode, sync, cache), recorded in the report.
+  virtual std::map<std::string, std::string> settings() const = 0;
+
+  virtual void create_container(std::uint32_t container) = 0;
+  virtual Handle insert(std::uint32_t container, std::string_view value) = 0;
+  // Appends one handle per value to `out`, in order.
+  virtual void insert_batch(std::uint32_t container, std::span<const std::string_view> values,
+                            std::vector<Handle>& out) = 0;
+  // False when there is no such value.
+  virtual bool get(std::uint32_t container, Handle handle, std::string& out) = 0;
+  // Returns the value's handle afterwards (it may change).
+  virtual Handle update(std::uint32_t container, Handle handle, std::string_view value) = 0;
+  virtual void remove(std::uint32_t container, Handle handle) = 0;
+  virtual ScanTotals scan(std::uint32_t container) = 0;
+
+  // The end of a phase: commit or flush, so that the phase's work is as durable as the
+  // engine's sync setting makes it. Timed as part of the phase.
+  virtual void end_phase() = 0;
+  virtual EngineCounters counters() = 0;
+};
+
+// The engines `heapstore run --engine` accepts.
+std::vector<std::string> engine_names();
+
+// Opens engine `name` on a fresh, empty directory `dir`. Throws std::invalid_argument for an
+// unknown name.
+std::unique_ptr<EngineAdapter> make_engine(std::string_view name, const std::string& dir,
+                                           const EngineConfig& config);
+
+// Each engine's factory, in its own .cc.
+std::unique_ptr<EngineAdapter> make_heapstore_engine(const std::string& dir,
+                                                     const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_sqlite_engine(const std::string& dir,
+                                                  const EngineConfig& config);
+
+}  // namespace heapstore::workload

@@ -1,0 +1,198 @@
+// The operation loop. Each operation is timed alone (two tick reads around the engine call);
+// preparing values, choosing targets and checking results happen outside the timed region.
+#include "phase_worker.h"
+
+#include <string_view>
+
+namespace heapstore::workload {
+namespace {
+
+// Streams of randomness per (phase, thread): sizes, targets, mix choices.
+enum Stream : std::uint64_t { kSizes = 0, kTargets = 1, kMix = 2 };
+
+std::uint64_t stream(std::uint32_t phase, std::uint32_t thread, Stream s) {
+  return (std::uint64_t{phase} << 32) | (std::uint64_t{thread} << 8) | s;
+}
+
+Op mix_choice(const Mix& mix, double u) {
+  if ((u -= mix.get) < 0) return Op::kGet;
+  if ((u -= mix.update) < 0) return Op::kUpdate;
+  if ((u -= mix.insert) < 0) return Op::kInsert;
+  return Op::kDelete;
+}
+
+}  // namespace
+
+Expected expected_of(const std::vector<Key>& keys) {
+  Expected e;
+  for (const Key& k : keys) {
+    e.per_container[k.container].values += 1;
+    e.per_container[k.container].bytes += k.size;
+  }
+  return e;
+}
+
+PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std::vector<Key> keys,
+                         std::uint64_t quota)
+    : ctx_(context),
+      thread_(thread),
+      keys_(std::move(keys)),
+      quota_(quota),
+      sizes_(context.phase.value_size,
+             derive_seed(context.spec.seed, stream(context.phase_index, thread, kSizes))),
+      selector_(context.phase.select,
+                derive_seed(context.spec.seed, stream(context.phase_index, thread, kTargets))),
+      mix_rng_(derive_seed(context.spec.seed, stream(context.phase_index, thread, kMix))),
+      next_key_((std::uint64_t{context.phase_index} << 48) | (std::uint64_t{thread} << 40)) {}
+
+// Duration phases read the clock every 64 operations or so, not after each one.
+bool PhaseWorker::more(std::uint64_t done) {
+  if (!ctx_.phase.duration) return done < quota_;
+  if (done < next_clock_check_) return true;
+  next_clock_check_ = done + 64;
+  return TickClock::now() < ctx_.deadline_ticks;
+}
+
+void PhaseWorker::run() {
+  std::uint64_t reported = 0;
+  for (std::uint64_t done = 0; more(done);) {
+    Op op = ctx_.phase.op == Op::kMix ? mix_choice(ctx_.phase.mix, mix_rng_.unit()) : ctx_.phase.op;
+    done += step(op, ctx_.phase.count ? quota_ - done : ctx_.phase.batch);
+    if (done - reported >= 256) {
+      ctx_.done->fetch_add(done - reported, std::memory_order_relaxed);
+      reported = done;
+    }
+  }
+}
+
+// `left`: operations the quota still allows (a batch may be cut short by it).
+std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
+  bool needs_value = op == Op::kUpdate || op == Op::kDelete || op == Op::kGet;
+  if (needs_value && keys_.empty()) op = Op::kInsert;  // nothing to act on yet: grow instead
+  switch (op) {
+    case Op::kInsert:
+      if (ctx_.phase.batch > 1)
+        return insert_batch(std::min<std::uint64_t>(ctx_.phase.batch, left));
+      insert();
+      break;
+    case Op::kUpdate:
+      update();
+      break;
+    case Op::kDelete:
+      remove();
+      break;
+    case Op::kGet:
+      get();
+      break;
+    case Op::kScan:
+      scan();
+      break;
+    case Op::kMix:  // never reached: run() turns a mix into one of the others
+      break;
+  }
+  return 1;
+}
+
+void PhaseWorker::account(Timed op, std::uint64_t start, std::uint64_t bytes) {
+  result_.latency[static_cast<std::size_t>(op)].record(TickClock::now() - start);
+  result_.operations += 1;
+  result_.bytes += bytes;
+}
+
+void PhaseWorker::insert() {
+  Key key{0, next_key_++, sizes_.next(), 0, 0};
+  key.container = static_cast<std::uint32_t>(key.id % ctx_.spec.containers);
+  fill_value(key.id, 0, key.size, value_);
+  std::uint64_t start = TickClock::now();
+  key.handle = ctx_.engine.insert(key.container, value_);
+  account(Timed::kInsert, start, key.size);
+  keys_.push_back(key);
+}
+
+// Values of one batch all go to one container, so the batch path of the engine is used.
+std::uint64_t PhaseWorker::insert_batch(std::uint64_t count) {
+  std::vector<std::string> values(count);
+  std::vector<std::string_view> views;
+  std::vector<Key> batch;
+  auto container = static_cast<std::uint32_t>(next_key_ % ctx_.spec.containers);
+  for (std::string& v : values) {
+    batch.push_back({0, next_key_++, sizes_.next(), 0, container});
+    fill_value(batch.back().id, 0, batch.back().size, v);
+    views.push_back(v);
+  }
+  std::vector<Handle> handles;
+  std::uint64_t start = TickClock::now();
+  ctx_.engine.insert_batch(container, views, handles);
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].handle = handles.at(i);
+    bytes += batch[i].size;
+    keys_.push_back(batch[i]);
+  }
+  account(Timed::kInsertBatch, start, bytes);
+  result_.operations += count - 1;  // account() counted the batch as one
+  return count;
+}
+
+void PhaseWorker::update() {
+  Key& key = keys_[selector_.next(keys_.size())];
+  std::uint32_t size = ctx_.phase.growth ? grown_size(key.size, *ctx_.phase.growth) : sizes_.next();
+  fill_value(key.id, key.version + 1, size, value_);
+  std::uint64_t start = TickClock::now();
+  Handle handle = ctx_.engine.update(key.container, key.handle, value_);
+  account(Timed::kUpdate, start, size);
+  key = {handle, key.id, size, key.version + 1, key.container};
+}
+
+void PhaseWorker::remove() {
+  std::size_t index = selector_.next(keys_.size());
+  const Key& key = keys_[index];
+  std::uint64_t start = TickClock::now();
+  ctx_.engine.remove(key.container, key.handle);
+  account(Timed::kDelete, start, 0);
+  keys_[index] = keys_.back();  // the newest takes the gap; deleting the newest is exact
+  keys_.pop_back();
+}
+
+void PhaseWorker::get() {
+  const Key& key = keys_[selector_.next(keys_.size())];
+  std::uint64_t start = TickClock::now();
+  bool found = ctx_.engine.get(key.container, key.handle, got_);
+  account(Timed::kGet, start, got_.size());
+  if (!found)
+    throw CorrectnessError("get of value " + std::to_string(key.id) + " in container " +
+                           std::to_string(key.container) + " found nothing");
+  check_value(key, got_, ++gets_ % ctx_.verify_every == 0, value_);
+}
+
+void check_value(const Key& key, const std::string& got, bool full, std::string& scratch) {
+  if (got.size() == key.size && !full) return;
+  fill_value(key.id, key.version, key.size, scratch);
+  if (got != scratch)
+    throw CorrectnessError("get of value " + std::to_string(key.id) + " (version " +
+                           std::to_string(key.version) + ") returned " +
+                           std::to_string(got.size()) + " bytes that differ from the " +
+                           std::to_string(key.size) + " written");
+}
+
+// One full scan of every container, each checked against what must be there.
+void PhaseWorker::scan() {
+  for (const auto& [container, want] : ctx_.expected->per_container) {
+    std::uint64_t start = TickClock::now();
+    ScanTotals got = ctx_.engine.scan(container);
+    result_.latency[static_cast<std::size_t>(Timed::kScan)].record(TickClock::now() - start);
+    result_.operations += got.values;
+    result_.bytes += got.bytes;
+    check_scan(container, got, want);
+  }
+}
+
+void check_scan(std::uint32_t container, const ScanTotals& got, const ScanTotals& want) {
+  if (got.values != want.values || got.bytes != want.bytes)
+    throw CorrectnessError("scan of container " + std::to_string(container) + " returned " +
+                           std::to_string(got.values) + " values of " + std::to_string(got.bytes) +
+                           " bytes, expected " + std::to_string(want.values) + " of " +
+                           std::to_string(want.bytes));
+}
+
+}  // namespace heapstore::workload

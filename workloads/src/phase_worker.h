@@ -1,0 +1,108 @@
+// One thread's share of one phase: the operation loop, timed operation by operation, and the
+// model of the values that thread owns. Internal to the runner.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine_adapter.h"
+#include "generators.h"
+#include "histogram.h"
+#include "spec.h"
+
+namespace heapstore::workload {
+
+// What the harness knows of one live value: enough to regenerate its bytes (fill_value).
+struct Key {
+  Handle handle = 0;
+  std::uint64_t id = 0;  // unique per insert; seeds the bytes
+  std::uint32_t size = 0;
+  std::uint32_t version = 0;  // bumped by each update
+  std::uint32_t container = 0;
+};
+
+// Values per container expected by a scan.
+struct Expected {
+  std::map<std::uint32_t, ScanTotals> per_container;
+};
+Expected expected_of(const std::vector<Key>& keys);
+
+// Thrown when an engine returns something other than what was written.
+class CorrectnessError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws CorrectnessError unless `got` holds the bytes last written for `key`: its size always,
+// every byte when `full`. `scratch` is reused for the expected bytes.
+void check_value(const Key& key, const std::string& got, bool full, std::string& scratch);
+
+// Throws CorrectnessError unless a scan of `container` returns exactly `want`.
+void check_scan(std::uint32_t container, const ScanTotals& got, const ScanTotals& want);
+
+// Everything a worker shares with the others and with the runner's progress display.
+struct PhaseContext {
+  EngineAdapter& engine;
+  const Spec& spec;
+  const Phase& phase;
+  std::uint32_t phase_index = 0;
+  std::uint32_t verify_every = 64;             // one get in this many is compared byte for byte
+  const Expected* expected = nullptr;          // for scans: what every container must hold
+  std::atomic<std::uint64_t>* done = nullptr;  // operations finished, for progress
+  std::uint64_t deadline_ticks = 0;            // duration phases: TickClock time to stop
+};
+
+// What latency is recorded per: the ops of a workload, and batches of inserts.
+enum class Timed { kInsert, kInsertBatch, kUpdate, kDelete, kGet, kScan, kCount };
+inline constexpr const char* kTimedNames[] = {"insert", "insert_batch", "update",
+                                              "delete", "get",          "scan"};
+
+struct WorkerResult {
+  std::array<Histogram, static_cast<std::size_t>(Timed::kCount)> latency;  // ticks
+  std::uint64_t operations = 0;
+  std::uint64_t bytes = 0;  // value bytes written or read
+};
+
+class PhaseWorker {
+ public:
+  // `keys` are the values this thread may touch; `quota` its share of the phase's count (unused
+  // for duration phases).
+  PhaseWorker(const PhaseContext& context, std::uint32_t thread, std::vector<Key> keys,
+              std::uint64_t quota);
+
+  // Runs the loop; throws CorrectnessError or the engine's exception.
+  void run();
+
+  WorkerResult& result() { return result_; }
+  std::vector<Key>& keys() { return keys_; }
+
+ private:
+  bool more(std::uint64_t done);
+  std::uint64_t step(Op op, std::uint64_t left);  // returns the operations done
+  void insert();
+  std::uint64_t insert_batch(std::uint64_t values);
+  void update();
+  void remove();
+  void get();
+  void scan();
+  void account(Timed op, std::uint64_t start, std::uint64_t bytes);
+
+  const PhaseContext& ctx_;
+  std::uint32_t thread_;
+  std::vector<Key> keys_;
+  std::uint64_t quota_;
+  SizeGenerator sizes_;
+  Selector selector_;
+  Rng mix_rng_;
+  std::uint64_t next_key_;
+  std::uint64_t gets_ = 0;
+  std::uint64_t next_clock_check_ = 0;
+  std::string value_, got_;
+  WorkerResult result_;
+};
+
+}  // namespace heapstore::workload

@@ -1,0 +1,15 @@
+// The context block of a report: what tool, build and machine produced it.
+#pragma once
+
+#include <string>
+
+#include "report.h"
+
+namespace heapstore::workload {
+
+// Reads the machine (CPU model, cores, memory, kernel, the filesystem holding `data_dir`) and the
+// build (version, commit, compiler, flags, build type) and the time now. Never throws: what
+// cannot be read is "unknown".
+report::Context collect_context(const std::string& data_dir, const std::string& command_line);
+
+}  // namespace heapstore::workload
