@@ -34,20 +34,27 @@ PageNo HeapFile::allocate_page() {
   return page_count_++;
 }
 
-void HeapFile::read_page(PageNo page_no, Page& out) {
+HeapFile::PageState HeapFile::load_page(PageNo page_no, Page& out, std::string* problem) {
   if (page_no >= page_count_)
     throw Error(ErrorCode::kNotFound, where(id_, page_no) + ": past the last page (" +
                                           std::to_string(page_count_) + " pages)");
   std::size_t n = file_->read_at(std::uint64_t{page_no} * kPageSize, out.raw());
   page_reads_.fetch_add(1, std::memory_order_relaxed);
-  if (n < kPageSize)
-    std::fill(out.raw().begin() + static_cast<std::ptrdiff_t>(n), out.raw().end(), std::byte{0});
-  auto problem = out.verify(page_no);
-  if (problem && all_zero(out.raw())) {  // allocated, never written (format.md, "Heap file")
+  std::fill(out.raw().begin() + static_cast<std::ptrdiff_t>(n), out.raw().end(), std::byte{0});
+  std::optional<std::string> found = out.verify(page_no);
+  if (!found) return PageState::kValid;
+  if (all_zero(out.raw())) {
     out = Page();
-  } else if (problem) {
-    throw Error(ErrorCode::kCorruption, where(id_, page_no) + " (" + path() + "): " + *problem);
+    return PageState::kNeverWritten;
   }
+  *problem = std::move(*found);
+  return PageState::kDamaged;
+}
+
+void HeapFile::read_page(PageNo page_no, Page& out) {
+  std::string problem;
+  if (load_page(page_no, out, &problem) == PageState::kDamaged)
+    throw Error(ErrorCode::kCorruption, where(id_, page_no) + " (" + path() + "): " + problem);
 }
 
 void HeapFile::write_page(PageNo page_no, Page& page) {

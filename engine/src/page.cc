@@ -204,6 +204,24 @@ UpdateResult Page::update_value(SlotId index, std::string_view value) {
   return UpdateResult::kUpdated;
 }
 
+Page::Header Page::header() const {
+  Header h{};
+  std::memcpy(&h.checksum, bytes_.data() + kChecksumAt, sizeof h.checksum);
+  h.magic = field(kMagicAt);
+  h.slot_count = field(kSlotCountAt);
+  h.value_start = field(kValueStartAt);
+  h.live_count = field(kLiveCountAt);
+  h.live_bytes = field(kLiveBytesAt);
+  h.first_free = field(kFirstFreeAt);
+  return h;
+}
+
+std::optional<std::pair<std::uint16_t, std::uint16_t>> Page::slot_entry(std::size_t index) const {
+  if (index >= kMaxSlots) return std::nullopt;
+  Slot s = slot(index);
+  return std::pair{s.offset, s.length};
+}
+
 std::span<const std::byte, kPageSize> Page::encode(PageNo page_no) {
   std::uint32_t sum = page_checksum(raw(), page_no);
   std::memcpy(bytes_.data() + kChecksumAt, &sum, sizeof sum);

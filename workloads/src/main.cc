@@ -11,8 +11,10 @@
 #include <iostream>
 
 #include "compare.h"
+#include "heapstore/error.h"
 #include "render.h"
 #include "runner.h"
+#include "store_tools.h"
 
 namespace hw = heapstore::workload;
 namespace hr = heapstore::report;
@@ -156,6 +158,30 @@ void add_compare(CLI::App& app, CompareArgs& a, int& status) {
   cmp->callback([&] { status = compare(a); });
 }
 
+struct StoreArgs {
+  std::string dir;
+  std::uint32_t container = 0;
+  std::optional<std::uint32_t> page;
+  bool hex = false;
+};
+
+void add_store_tools(CLI::App& app, StoreArgs& a, int& status) {
+  auto* check =
+      app.add_subcommand("check",
+                         "Check a store without changing it: catalog, every page, free space. "
+                         "Exit 0 clean, 1 damage found, 2 unusable arguments");
+  check->add_option("DIR", a.dir, "Store directory")->required();
+  check->callback([&] { status = hw::check_command(a.dir, std::cout); });
+  auto* inspect = app.add_subcommand(
+      "inspect", "Print a container's pages, or one page's header, slots and bytes");
+  inspect->add_option("DIR", a.dir, "Store directory")->required();
+  inspect->add_option("--container", a.container, "Container id")->required();
+  inspect->add_option("--page", a.page, "Page number (default: a line per page)");
+  inspect->add_flag("--hex", a.hex, "With --page: also a hex dump of the page");
+  inspect->callback(
+      [&] { status = hw::inspect_command(a.dir, a.container, a.page, a.hex, std::cout); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,6 +197,8 @@ int main(int argc, char** argv) {
   int status = 0;
   add_run(app, run_args, status, command_line);
   add_compare(app, compare_args, status);
+  StoreArgs store_args;
+  add_store_tools(app, store_args, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -183,6 +211,8 @@ int main(int argc, char** argv) {
     die(kUnusable, e.what());
   } catch (const hr::ReportError& e) {
     die(kUnusable, e.what());
+  } catch (const heapstore::Error& e) {  // check and inspect: no store, no such container
+    die(e.code() == heapstore::ErrorCode::kCorruption ? kCorrectness : kUnusable, e.what());
   } catch (const hw::CorrectnessError& e) {
     die(kCorrectness, std::string("wrong result: ") + e.what());
   } catch (const std::exception& e) {

@@ -57,7 +57,7 @@ void PhaseWorker::run() {
   std::uint64_t reported = 0;
   for (std::uint64_t done = 0; more(done);) {
     Op op = ctx_.phase.op == Op::kMix ? mix_choice(ctx_.phase.mix, mix_rng_.unit()) : ctx_.phase.op;
-    done += step(op, ctx_.phase.count ? quota_ - done : ctx_.phase.batch);
+    done += step(op, ctx_.phase.count ? quota_ - done : std::max<std::uint64_t>(kBlock, ctx_.phase.batch));
     if (done - reported >= 256) {
       ctx_.done->fetch_add(done - reported, std::memory_order_relaxed);
       reported = done;
@@ -73,8 +73,7 @@ std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
     case Op::kInsert:
       if (ctx_.phase.batch > 1)
         return insert_batch(std::min<std::uint64_t>(ctx_.phase.batch, left));
-      insert();
-      break;
+      return run_block(op, ctx_.phase.op == Op::kInsert ? left : 1);
     case Op::kUpdate:
       update();
       break;
@@ -82,8 +81,7 @@ std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
       remove();
       break;
     case Op::kGet:
-      get();
-      break;
+      return run_block(op, ctx_.phase.op == Op::kGet ? left : 1);
     case Op::kScan:
       scan();
       break;
@@ -97,16 +95,6 @@ void PhaseWorker::account(Timed op, std::uint64_t start, std::uint64_t bytes) {
   result_.latency[static_cast<std::size_t>(op)].record(TickClock::now() - start);
   result_.operations += 1;
   result_.bytes += bytes;
-}
-
-void PhaseWorker::insert() {
-  Key key{0, next_key_++, sizes_.next(), 0, 0};
-  key.container = static_cast<std::uint32_t>(key.id % ctx_.spec.containers);
-  fill_value(key.id, 0, key.size, value_);
-  std::uint64_t start = TickClock::now();
-  key.handle = ctx_.engine.insert(key.container, value_);
-  account(Timed::kInsert, start, key.size);
-  keys_.push_back(key);
 }
 
 // Values of one batch all go to one container, so the batch path of the engine is used.
@@ -154,15 +142,54 @@ void PhaseWorker::remove() {
   keys_.pop_back();
 }
 
-void PhaseWorker::get() {
-  const Key& key = keys_[selector_.next(keys_.size())];
-  std::uint64_t start = TickClock::now();
-  bool found = ctx_.engine.get(key.container, key.handle, got_);
-  account(Timed::kGet, start, got_.size());
-  if (!found)
+// Inserts and gets run in blocks of up to kBlock: targets and values are prepared first, then
+// the operations run back to back with one clock read each (the end of one operation is the
+// start of the next, so each is still timed alone, and only the engine call lies between two
+// reads), then the results are recorded and checked.
+std::uint64_t PhaseWorker::run_block(Op op, std::uint64_t count) {
+  count = std::min<std::uint64_t>(count, kBlock);
+  bool insert = op == Op::kInsert;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (!insert) {
+      block_targets_[i] = selector_.next(keys_.size());
+      continue;
+    }
+    Key& key = block_keys_[i];
+    key = {0, next_key_++, sizes_.next(), 0, next_container_};
+    if (++next_container_ == ctx_.spec.containers) next_container_ = 0;  // round-robin
+    fill_value(key.id, 0, key.size, block_values_[i]);
+  }
+  Histogram& latency =
+      result_.latency[static_cast<std::size_t>(insert ? Timed::kInsert : Timed::kGet)];
+  std::uint64_t last = TickClock::now();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (insert) {
+      block_keys_[i].handle = ctx_.engine.insert(block_keys_[i].container, block_values_[i]);
+    } else {
+      const Key& key = keys_[block_targets_[i]];
+      block_found_[i] = ctx_.engine.get(key.container, key.handle, block_values_[i]);
+    }
+    std::uint64_t now = TickClock::now();
+    latency.record(now - last);
+    last = now;
+  }
+  for (std::uint64_t i = 0; i < count; ++i) insert ? inserted(i) : got(i);
+  result_.operations += count;
+  return count;
+}
+
+void PhaseWorker::inserted(std::uint64_t i) {
+  keys_.push_back(block_keys_[i]);
+  result_.bytes += block_keys_[i].size;
+}
+
+void PhaseWorker::got(std::uint64_t i) {
+  const Key& key = keys_[block_targets_[i]];
+  if (!block_found_[i])
     throw CorrectnessError("get of value " + std::to_string(key.id) + " in container " +
                            std::to_string(key.container) + " found nothing");
-  check_value(key, got_, ++gets_ % ctx_.verify_every == 0, value_);
+  result_.bytes += block_values_[i].size();
+  check_value(key, block_values_[i], ++gets_ % ctx_.verify_every == 0, value_);
 }
 
 void check_value(const Key& key, const std::string& got, bool full, std::string& scratch) {

@@ -82,12 +82,13 @@ class PhaseWorker {
 
  private:
   bool more(std::uint64_t done);
-  std::uint64_t step(Op op, std::uint64_t left);  // returns the operations done
-  void insert();
+  std::uint64_t step(Op op, std::uint64_t left);        // returns the operations done
+  std::uint64_t run_block(Op op, std::uint64_t count);  // inserts or gets; returns how many
+  void inserted(std::uint64_t i);
+  void got(std::uint64_t i);
   std::uint64_t insert_batch(std::uint64_t values);
   void update();
   void remove();
-  void get();
   void scan();
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
 
@@ -99,10 +100,17 @@ class PhaseWorker {
   Selector selector_;
   Rng mix_rng_;
   std::uint64_t next_key_;
+  std::uint32_t next_container_ = 0;  // where the next insert goes
   std::uint64_t gets_ = 0;
   std::uint64_t next_clock_check_ = 0;
   std::string value_, got_;
   WorkerResult result_;
+
+  static constexpr std::uint64_t kBlock = 32;
+  std::array<Key, kBlock> block_keys_;               // inserts being made
+  std::array<std::uint64_t, kBlock> block_targets_;  // indexes into keys_ of gets being made
+  std::array<std::string, kBlock> block_values_;     // written or read bytes
+  std::array<bool, kBlock> block_found_{};
 };
 
 }  // namespace heapstore::workload

@@ -135,4 +135,27 @@ TEST_F(CliTest, UnusableReportsExitTwo) {
   EXPECT_EQ(heapstore("compare " + base + " " + base + " --fail-above lots").status, 2);
 }
 
+TEST_F(CliTest, CheckAndInspectAStoreAndReportDamage) {
+  Result r = heapstore("run " + smoke() + " --repetitions 1 --keep-data -q --out " +
+                       (dir_ / "k.json").string() + data());
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::string store = (dir_ / "data" / "smoke" / "heapstore-0").string();
+  r = heapstore("check " + store);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("0 problems"), std::string::npos) << r.output;
+  r = heapstore("inspect " + store + " --container 0 --page 0 --hex");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("magic 0x5048"), std::string::npos) << r.output;
+  {
+    std::fstream f(store + "/c0.heap", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 + 100);
+    f.write("\xde\xad", 2);
+  }
+  r = heapstore("check " + store);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("container 0 page 1"), std::string::npos) << r.output;
+  EXPECT_EQ(heapstore("check " + (dir_ / "nothing").string()).status, 2);
+  EXPECT_EQ(heapstore("inspect " + store + " --container 77").status, 2);
+}
+
 }  // namespace

@@ -75,6 +75,15 @@ class HeapFile {
   // Throws Error(kResourceExhausted) at the page-number limit.
   PageNo allocate_page();
 
+  // What load_page found.
+  enum class PageState { kValid, kNeverWritten, kDamaged };
+
+  // Reads page `page_no` (< page_count()) into `out` as it is, valid or not. kNeverWritten:
+  // past the end of the file or all zero bytes (H2), and `out` is an empty page. kDamaged: the
+  // image fails Page::verify; `out` holds it and `*problem` says why. Throws Error(kIOError)
+  // when the read fails, Error(kNotFound) past page_count().
+  PageState load_page(PageNo page_no, Page& out, std::string* problem);
+
   // Reads page `page_no` (< page_count()) into `out`. A page past the end of the file or of all
   // zero bytes (allocated, never written) reads as an empty page. Throws Error(kCorruption) naming
   // container and page when the image fails Page::verify, Error(kIOError) when the read fails.

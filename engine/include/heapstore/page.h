@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "heapstore/ids.h"
 
@@ -129,6 +130,17 @@ class Page {
 
   // Checksum for `page_no` and then validate(); for images loaded in place through raw().
   std::optional<std::string> verify(PageNo page_no) const;
+
+  // The header fields as stored (format.md, "Page"), for inspecting any image, valid or not.
+  struct Header {
+    std::uint32_t checksum;
+    std::uint16_t magic, slot_count, value_start, live_count, live_bytes, first_free;
+  };
+  Header header() const;
+
+  // Slot entry `index` as stored: {offset, length}; nothing when the entry would lie outside
+  // the page. For inspecting any image, valid or not.
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> slot_entry(std::size_t index) const;
 
   // The page's own bytes, for reading an image from disk straight into it; verify() it after.
   std::span<std::byte, kPageSize> raw() { return bytes_; }

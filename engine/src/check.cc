@@ -1,0 +1,155 @@
+// check_store and inspect_container: the store read as untrusted bytes, never written.
+#include "heapstore/check.h"
+
+#include <algorithm>
+#include <set>
+
+#include "catalog.h"
+#include "heapstore/error.h"
+#include "heapstore/heap_file.h"
+
+namespace heapstore {
+namespace {
+
+std::string container_name(ContainerId id) { return "container " + std::to_string(id); }
+
+std::string page_name(ContainerId id, PageNo page) {
+  return container_name(id) + " page " + std::to_string(page);
+}
+
+std::string path_of(const std::string& dir, ContainerId id) {
+  return dir + "/" + catalog::container_file(id);
+}
+
+// Opens a container's file as a heap file covering every whole page, plus a partial last one
+// when `with_partial` (so that inspection can show it).
+std::unique_ptr<HeapFile> open_heap(FileSystem& fs, const std::string& dir, ContainerId id,
+                                    bool with_partial, std::uint64_t* size) {
+  auto file = fs.open(path_of(dir, id), false);
+  *size = file->size();
+  PageNo pages = HeapFile::pages_in(*file);
+  if (with_partial && *size % kPageSize != 0) ++pages;
+  return std::make_unique<HeapFile>(id, std::move(file), pages);
+}
+
+struct Counts {
+  std::uint64_t values = 0, bytes = 0;
+};
+
+// Every page of one container; with a clean catalog entry, their agreement with it (C4, F1).
+void check_container(FileSystem& fs, const std::string& dir, ContainerId id,
+                     const catalog::ContainerEntry* entry, CheckReport& report) {
+  if (!fs.exists(path_of(dir, id))) {
+    report.problems.push_back(container_name(id) + ": file " + path_of(dir, id) +
+                              " is missing (C2)");
+    return;
+  }
+  std::uint64_t size = 0;
+  auto heap = open_heap(fs, dir, id, false, &size);
+  if (size % kPageSize != 0)
+    report.problems.push_back(container_name(id) + ": file ends with a partial page of " +
+                              std::to_string(size % kPageSize) + " bytes (H3)");
+  if (entry && entry->free_space.size() != heap->page_count())
+    report.problems.push_back(container_name(id) + ": the catalog says " +
+                              std::to_string(entry->free_space.size()) + " pages, the file holds " +
+                              std::to_string(heap->page_count()) + " (C4)");
+  Counts counts;
+  bool damaged = false;
+  Page page;
+  std::string problem;
+  for (PageNo p = 0; p < heap->page_count(); ++p, ++report.pages) {
+    if (heap->load_page(p, page, &problem) == HeapFile::PageState::kDamaged) {
+      report.problems.push_back(page_name(id, p) + ": " + problem);
+      damaged = true;
+      continue;
+    }
+    counts.values += page.value_count();
+    counts.bytes += kPageSize - page.header_size() - page.free_space();
+    if (entry && p < entry->free_space.size() && entry->free_space[p] != page.max_insert_size())
+      report.problems.push_back(page_name(id, p) + ": the catalog's free-space entry is " +
+                                std::to_string(entry->free_space[p]) + ", the page takes " +
+                                std::to_string(page.max_insert_size()) + " (F1, C4)");
+  }
+  if (entry && !damaged &&
+      (counts.values != entry->live_values || counts.bytes != entry->live_bytes))
+    report.problems.push_back(
+        container_name(id) + ": the catalog counts " + std::to_string(entry->live_values) +
+        " values of " + std::to_string(entry->live_bytes) + " bytes, the pages hold " +
+        std::to_string(counts.values) + " of " + std::to_string(counts.bytes) + " (C4)");
+}
+
+std::set<ContainerId> container_files(FileSystem& fs, const std::string& dir) {
+  std::set<ContainerId> ids;
+  for (const std::string& name : fs.list(dir))
+    if (auto id = catalog::parse_container_file(name)) ids.insert(*id);
+  return ids;
+}
+
+}  // namespace
+
+CheckReport check_store(const std::string& dir, FileSystem* file_system) {
+  FileSystem& fs = file_system ? *file_system : default_file_system();
+  if (!fs.exists(dir)) throw Error(ErrorCode::kNotFound, dir + ": no such directory");
+  CheckReport report;
+  std::optional<catalog::Catalog> cat;
+  try {
+    cat = catalog::read(fs, dir);
+  } catch (const Error& e) {
+    report.problems.push_back(e.what());
+  }
+  std::set<ContainerId> files = container_files(fs, dir);
+  if (!cat && files.empty() && report.problems.empty())
+    throw Error(ErrorCode::kNotFound,
+                dir + " holds no heapstore store (no CATALOG, no c<id>.heap)");
+  if (cat && !cat->clean)
+    report.notes.push_back(
+        "the catalog is not marked clean: the store was not closed cleanly "
+        "(or is open), and its next open rebuilds the counts from the pages");
+  std::vector<std::pair<ContainerId, const catalog::ContainerEntry*>> todo;
+  if (cat) {
+    for (const auto& e : cat->containers) {
+      todo.emplace_back(e.id, cat->clean ? &e : nullptr);
+      files.erase(e.id);
+    }
+    for (ContainerId orphan : files)
+      report.problems.push_back(path_of(dir, orphan) +
+                                ": not in the catalog (left by an "
+                                "interrupted create or remove)");
+  } else {
+    for (ContainerId id : files) todo.emplace_back(id, nullptr);
+  }
+  for (const auto& [id, entry] : todo) check_container(fs, dir, id, entry, report);
+  report.containers = todo.size();
+  return report;
+}
+
+std::vector<PageSummary> inspect_container(const std::string& dir, ContainerId container,
+                                           std::optional<PageNo> only, FileSystem* file_system) {
+  FileSystem& fs = file_system ? *file_system : default_file_system();
+  std::optional<catalog::Catalog> cat = catalog::read(fs, dir);
+  const catalog::ContainerEntry* entry = nullptr;
+  if (cat && cat->clean)
+    for (const auto& e : cat->containers)
+      if (e.id == container) entry = &e;
+  if (!fs.exists(path_of(dir, container)))
+    throw Error(ErrorCode::kNotFound,
+                container_name(container) + ": no file " + path_of(dir, container));
+  std::uint64_t size = 0;
+  auto heap = open_heap(fs, dir, container, true, &size);
+  if (only && *only >= heap->page_count())
+    throw Error(ErrorCode::kNotFound, page_name(container, *only) + ": the container has " +
+                                          std::to_string(heap->page_count()) + " pages");
+  std::vector<PageSummary> pages;
+  std::string problem;
+  for (PageNo p = only.value_or(0); p < (only ? *only + 1 : heap->page_count()); ++p) {
+    PageSummary& s = pages.emplace_back();
+    s.page = p;
+    HeapFile::PageState state = heap->load_page(p, s.image, &problem);
+    s.never_written = state == HeapFile::PageState::kNeverWritten;
+    if (state == HeapFile::PageState::kDamaged) s.problem = problem;
+    if (entry && p < entry->free_space.size()) s.catalog_free = entry->free_space[p];
+  }
+  return pages;
+}
+
+}  // namespace heapstore
