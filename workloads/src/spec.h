@@ -5,13 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace heapstore::workload {
 
@@ -64,10 +63,10 @@ struct Phase {
   // Exactly one of count and duration. For scan, count is the number of full scans.
   std::optional<std::uint64_t> count;
   std::optional<std::chrono::nanoseconds> duration;
-  std::uint32_t threads = 1;  // 1 to 64
-  std::uint32_t batch = 1;    // insert only: values per insert_values call (1 to 65536)
-  SizeDist value_size;        // insert, and the inserts of a mix
-  Select select;              // update, delete, get, mix
+  std::uint32_t threads = 1;     // 1 to 64
+  std::uint32_t batch = 1;       // insert only: values per insert_values call (1 to 65536)
+  SizeDist value_size;           // insert, and the inserts of a mix
+  Select select;                 // update, delete, get, mix
   std::optional<Growth> growth;  // update (and the updates of a mix); absent: new size from
                                  // value_size
   Mix mix;                       // mix only
