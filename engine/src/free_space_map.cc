@@ -37,6 +37,7 @@ std::uint16_t FreeSpaceMap::get(PageNo page) const { return tree_[leaves_ + page
 
 std::optional<PageNo> FreeSpaceMap::find(std::size_t size) {
   if (page_count_ == 0) return std::nullopt;
+  size = std::max<std::size_t>(size, 1);  // an entry of 0 may mean the page takes nothing
   if (last_found_ < page_count_ && get(last_found_) >= size) return last_found_;
   std::size_t i = 1;
   while (i < leaves_ && tree_[1] >= size) {

@@ -80,6 +80,11 @@ std::size_t Page::max_insert_size() const {
   return free > slot_cost ? std::min(free - slot_cost, kMaxValueSize) : 0;
 }
 
+bool Page::fits(std::size_t size) const {
+  std::size_t slot_cost = field(kFirstFreeAt) < slot_count() ? 0 : kSlotSize;
+  return size <= kMaxValueSize && free_space() >= size + slot_cost;
+}
+
 std::uint16_t Page::place(std::string_view value) {
   if (value.empty()) return kEmptyValueOffset;
   auto offset = static_cast<std::uint16_t>(field(kValueStartAt) - value.size());
@@ -139,7 +144,7 @@ std::optional<SlotId> Page::add_value(std::string_view value) {
   std::size_t first_free = field(kFirstFreeAt);
   bool reuse = first_free < count;
   std::size_t needed = value.size() + (reuse ? 0 : kSlotSize);
-  if (value.size() > kMaxValueSize || free_space() < needed) return std::nullopt;
+  if (!fits(value.size())) return std::nullopt;
   std::array<char, kPageSize> copy;
   if (contiguous_free() < needed) {
     value = stable(value, bytes_.data(), copy);

@@ -37,7 +37,8 @@ class FreeSpaceMap {
   std::uint16_t get(PageNo page) const;
 
   // A page that takes a value of `size` bytes (the last one found if it still does, else the
-  // lowest-numbered one), or nothing when no page does.
+  // lowest-numbered one), or nothing when no page does. A 0-byte value is looked up as 1 byte,
+  // since an entry of 0 may mean that the page takes nothing at all.
   std::optional<PageNo> find(std::size_t size);
 
   // All entries, page by page, for persisting in the catalog.

@@ -108,8 +108,11 @@ class Page {
   std::size_t slot_count() const;
   // Slots that hold a value.
   std::size_t value_count() const;
-  // Length of the largest value add_value would accept now.
+  // Length of the largest value add_value would accept now; 0 also when it would accept none,
+  // not even an empty value (fits(0) tells the two apart).
   std::size_t max_insert_size() const;
+  // Whether add_value would accept a value of `size` bytes now.
+  bool fits(std::size_t size) const;
 
   Iterator begin() const { return Iterator(this, 0); }
   Iterator end() const { return Iterator(this, slot_count()); }
