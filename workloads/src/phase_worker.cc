@@ -43,7 +43,9 @@ PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std:
       selector_(context.phase.select,
                 derive_seed(context.spec.seed, stream(context.phase_index, thread, kTargets))),
       mix_rng_(derive_seed(context.spec.seed, stream(context.phase_index, thread, kMix))),
-      next_key_((std::uint64_t{context.phase_index} << 48) | (std::uint64_t{thread} << 40)) {}
+      next_key_((std::uint64_t{context.phase_index} << 48) | (std::uint64_t{thread} << 40)) {
+  if (context.phase.op == Op::kInsert) keys_.reserve(keys_.size() + quota);  // no regrowth
+}
 
 // Duration phases read the clock every 64 operations or so, not after each one.
 bool PhaseWorker::more(std::uint64_t done) {
@@ -57,7 +59,8 @@ void PhaseWorker::run() {
   std::uint64_t reported = 0;
   for (std::uint64_t done = 0; more(done);) {
     Op op = ctx_.phase.op == Op::kMix ? mix_choice(ctx_.phase.mix, mix_rng_.unit()) : ctx_.phase.op;
-    done += step(op, ctx_.phase.count ? quota_ - done : std::max<std::uint64_t>(kBlock, ctx_.phase.batch));
+    done += step(
+        op, ctx_.phase.count ? quota_ - done : std::max<std::uint64_t>(kBlock, ctx_.phase.batch));
     if (done - reported >= 256) {
       ctx_.done->fetch_add(done - reported, std::memory_order_relaxed);
       reported = done;
