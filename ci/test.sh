@@ -2,9 +2,10 @@
 # The README's test command: installs what is missing, builds every test under AddressSanitizer
 # and UndefinedBehaviorSanitizer (the dev preset) and runs them (engine, workloads, reports and
 # end-to-end runs of the heapstore tool), builds the concurrency test under ThreadSanitizer (the
-# tsan preset) and runs it, then runs the smoke workload on heapstore and SQLite with the
-# release build and prints its verdict against the committed baseline (ci/perf-gate.sh).
-# Exits non-zero on any failure.
+# tsan preset) and runs it, builds the libFuzzer targets with clang and runs each for
+# ${FUZZ_SECONDS:-30} seconds over its corpus and regressions (fuzz/ci.sh), then runs the smoke
+# workload on heapstore and SQLite with the release build and prints its verdict against the
+# committed baseline (ci/perf-gate.sh). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ echo "== tsan preset: concurrency under ThreadSanitizer" >&2
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target concurrency_test
 ctest --preset tsan -R '^Concurrency'
+
+echo "== fuzz preset: every libFuzzer target for ${FUZZ_SECONDS:-30} s" >&2
+bash fuzz/ci.sh
 
 echo "== smoke workload on heapstore and SQLite, compared with the baseline" >&2
 bash ci/perf-gate.sh

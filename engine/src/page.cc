@@ -88,7 +88,8 @@ bool Page::fits(std::size_t size) const {
 std::uint16_t Page::place(std::string_view value) {
   if (value.empty()) return kEmptyValueOffset;
   auto offset = static_cast<std::uint16_t>(field(kValueStartAt) - value.size());
-  std::memcpy(bytes_.data() + offset, value.data(), value.size());
+  // memmove: the value may view this page's free bytes, overlapping where it goes.
+  std::memmove(bytes_.data() + offset, value.data(), value.size());
   set_field(kValueStartAt, offset);
   return offset;
 }

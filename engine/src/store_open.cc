@@ -71,6 +71,10 @@ void StorageManager::Impl::rebuild(const std::vector<ContainerId>& ids) {
   for (ContainerId id : ids) {
     std::unique_ptr<File> raw = open_container_file(id, false);
     PageNo pages = HeapFile::pages_in(*raw);
+    // A partly written last page was never flushed (H3): cut it off, or it would make every
+    // later open rebuild, and resurface as a damaged page once the file grows past it.
+    if (raw->size() != std::uint64_t{pages} * kPageSize)
+      raw->truncate(std::uint64_t{pages} * kPageSize);
     auto file = std::make_unique<HeapFile>(id, std::move(raw), pages);
     auto container = std::make_shared<Container>(std::move(file));
     for (PageNo p = 0; p < pages; ++p) {

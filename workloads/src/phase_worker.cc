@@ -35,7 +35,6 @@ Expected expected_of(const std::vector<Key>& keys) {
 PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std::vector<Key> keys,
                          std::uint64_t quota)
     : ctx_(context),
-      thread_(thread),
       keys_(std::move(keys)),
       quota_(quota),
       sizes_(context.phase.value_size,

@@ -93,7 +93,6 @@ class PhaseWorker {
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
 
   const PhaseContext& ctx_;
-  std::uint32_t thread_;
   std::vector<Key> keys_;
   std::uint64_t quota_;
   SizeGenerator sizes_;

@@ -244,8 +244,33 @@ void Fields::reject_unused(std::span<const std::string_view> allowed,
 
 // --- scalars -----------------------------------------------------------------------------------
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF).
+// Reports are JSON, which carries text only.
+static bool valid_utf8(std::string_view s) {
+  static constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80             ? 1
+                      : (c & 0xE0) == 0xC0 ? 2
+                      : (c & 0xF0) == 0xE0 ? 3
+                      : (c & 0xF8) == 0xF0 ? 4
+                                           : 0;
+    if (len == 0 || s.size() - i < len) return false;
+    char32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < kSmallest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
 std::string read_string(const Context& ctx, const YAML::Node& node, const std::string& field) {
   if (!node.IsScalar()) ctx.fail(node, field, "expected a string, got " + describe(node));
+  if (!valid_utf8(node.Scalar())) ctx.fail(node, field, "not valid UTF-8 text");
   return node.Scalar();
 }
 

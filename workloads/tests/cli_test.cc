@@ -17,9 +17,12 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
+// The tool under test and the source tree, from the build (an environment variable of the same
+// name overrides either).
 std::string env(const char* name) {
   const char* v = std::getenv(name);
-  return v ? v : "";
+  if (v) return v;
+  return std::string(name) == "HEAPSTORE_BIN" ? HEAPSTORE_BIN : HEAPSTORE_SOURCE_DIR;
 }
 
 class CliTest : public ::testing::Test {
