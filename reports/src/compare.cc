@@ -1,7 +1,7 @@
 // compare(): per engine, phase and gated metric, the ratio of medians with a percentile
 // bootstrap interval, and a verdict; and the text and Markdown forms of the result.
 //
-// The bootstrap draws from its own generator (xoshiro256** seeded through splitmix64) and
+// The bootstrap draws from heapstore::Rng (rng.h: xoshiro256** seeded through splitmix64) and
 // never from a std:: distribution, whose output the standard leaves to each library: the same
 // reports, thresholds and seed give the same intervals and verdicts on every machine.
 #include "compare.h"
@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "render.h"
+#include "rng.h"
 
 namespace heapstore::report {
 namespace {
@@ -24,42 +25,6 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();  // no value: rendered "-"
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr std::size_t kCollapsePassesAbove = 10;  // Markdown folds more passes than this
-
-// xoshiro256** by Blackman and Vigna, its state filled by splitmix64 as they recommend.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) {
-    for (std::uint64_t& word : state_) word = splitmix64(seed);
-  }
-  std::uint64_t next() {
-    const std::uint64_t result = std::rotl(state_[1] * 5, 7) * 9;
-    const std::uint64_t shifted = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= shifted;
-    state_[3] = std::rotl(state_[3], 45);
-    return result;
-  }
-  // Uniform in [0, bound) for bound > 0: draws below 2^64 mod bound are redrawn, so no bias.
-  std::uint64_t below(std::uint64_t bound) {
-    const std::uint64_t threshold = (0 - bound) % bound;
-    for (;;) {
-      const std::uint64_t draw = next();
-      if (draw >= threshold) return draw % bound;
-    }
-  }
-
- private:
-  static std::uint64_t splitmix64(std::uint64_t& state) {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
-  }
-  std::array<std::uint64_t, 4> state_{};
-};
 
 // FNV-1a: each metric gets its own stream, whatever else the reports hold.
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325) {

@@ -5,29 +5,13 @@
 #include <cstdint>
 #include <string>
 
+#include "rng.h"
 #include "spec.h"
 
 namespace heapstore::workload {
 
-// A seed for one stream (phase, thread, purpose) derived from the master seed: distinct streams
-// get independent seeds, the same stream always the same one.
-std::uint64_t derive_seed(std::uint64_t master, std::uint64_t stream, std::uint64_t substream = 0);
-
-// xoshiro256** seeded through splitmix64.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed);
-  std::uint64_t next();
-  // Uniform in [0, n) without modulo bias; n > 0.
-  std::uint64_t below(std::uint64_t n);
-  // Uniform in [0, 1).
-  double unit();
-  // Standard normal (mean 0, stddev 1).
-  double normal();
-
- private:
-  std::uint64_t s_[4];
-};
+using heapstore::derive_seed;  // reports/src/rng.h
+using heapstore::Rng;
 
 // Zipf-distributed ranks in [0, n) with exponent theta (0 < theta, theta == 1 included), for any
 // n and n changing between calls, O(1) per sample (rejection-inversion, Hörmann & Derflinger).
