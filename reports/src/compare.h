@@ -29,7 +29,7 @@ struct MetricComparison {
   Direction direction;
   double baseline_median = 0;
   double candidate_median = 0;
-  double ratio = 1;  // candidate / baseline medians
+  double ratio = 1;      // candidate / baseline medians
   double ratio_low = 1;  // 95% bootstrap interval of the ratio
   double ratio_high = 1;
   // How much worse the candidate is, as a fraction (0.3 = 30% worse; negative = better),
