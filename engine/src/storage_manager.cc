@@ -40,10 +40,14 @@ std::pair<Guard, std::size_t> pin_value(Container& c, const ValueId& id, Fetch f
   return {std::move(guard), value->size()};
 }
 
+// Records the free space of the page `guard` holds (if any) in the free-space map (F1).
+void record_free(Container& c, const WritePageGuard& guard) {
+  if (guard.holds_page()) c.file->free_space_map().set(guard.page_no(), free_of(guard.page()));
+}
+
 // Records the page's new free space and unpins it.
 void retire(Container& c, WritePageGuard& guard) {
-  if (!guard.holds_page()) return;
-  c.file->free_space_map().set(guard.page_no(), free_of(guard.page()));
+  record_free(c, guard);
   guard.release();
 }
 
@@ -83,8 +87,7 @@ void StorageManager::Impl::containers_changed() {
 
 // Records the cursor page's free space; unpins it unless cursors are kept.
 void StorageManager::Impl::settle_cursor(Container& c) {
-  if (!c.cursor.holds_page()) return;
-  c.file->free_space_map().set(c.cursor.page_no(), free_of(c.cursor.page()));
+  record_free(c, c.cursor);
   if (!keep_cursors.load(std::memory_order_relaxed)) c.cursor.release();
 }
 
