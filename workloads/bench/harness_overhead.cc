@@ -1,9 +1,11 @@
 // What the harness costs: the same inserts and gets of 100-byte values, once as a raw loop over
 // StorageManager and once through `heapstore run` machinery (adapter, selection, a latency
-// histogram per operation, checks). Prints each side's best and median rate over the rounds and
-// the overhead. Usage: harness_overhead [values=2000000] [rounds=5] [pool_mib=512]
+// histogram per operation, checks). Prints each side's median rate over the rounds and the
+// median of the rounds' overheads.
+//   harness_overhead [values=1000000] [rounds=9] [pool_mib=512]
 // With the default pool the data stays in memory (the harness's worst case: 40 ns operations);
-// with pool_mib=64 the data outgrows the pool as in the standard workloads.
+// with pool_mib=64 the data outgrows the pool as in the standard workloads. Run it on a quiet
+// machine: other work on the cores moves either side by more than the overhead.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -28,6 +30,9 @@ double per_second(std::uint64_t n, Clock::time_point start) {
   return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Both sides first fill the store and empty it again (deleting from the end), untimed, so that
+// the timed inserts find the buffer pool's memory already mapped: otherwise the kernel zeroing
+// fresh pages dominates them and varies more than the overhead being measured.
 Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) {
   std::filesystem::remove_all(dir);
   auto store = heapstore::StorageManager::open(
@@ -36,13 +41,21 @@ Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) 
   std::vector<heapstore::ValueId> ids;
   ids.reserve(n);
   std::string value, got;
+  auto insert_all = [&](std::uint64_t first_key) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+      hw::fill_value(first_key + i, 0, 100, value);
+      ids.push_back(store->insert_value(0, value));
+    }
+  };
+  insert_all(0);
+  store->flush();  // as the harness ends each phase, untimed
+  for (; !ids.empty(); ids.pop_back()) store->delete_value(ids.back());
+  store->flush();
   Rates r;
   auto start = Clock::now();
-  for (std::uint64_t i = 0; i < n; ++i) {
-    hw::fill_value(i, 0, 100, value);
-    ids.push_back(store->insert_value(0, value));
-  }
+  insert_all(n);
   r.insert = per_second(n, start);
+  store->flush();
   hw::Rng rng(1);
   start = Clock::now();
   for (std::uint64_t i = 0; i < n; ++i) store->get_value(ids[rng.below(n)], got);
@@ -57,7 +70,14 @@ Rates harness(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) {
       "schema: heapstore-workload/1\nname: overhead\n"
       "engine: {buffer_pool_mib: " +
           std::to_string(pool_mib) +
-          "}\nphases:\n"
+          "}\n"
+          "phases:\n"
+          "  - {name: fill, op: insert, count: " +
+          count +
+          ", value_size: 100}\n"
+          "  - {name: empty, op: delete, count: " +
+          count +
+          ", select: reverse}\n"
           "  - {name: load, op: insert, count: " +
           count +
           ", value_size: 100}\n"
@@ -72,42 +92,54 @@ Rates harness(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) {
     const auto& m = report.engines[0].repetitions[0].phases[phase].metrics;
     return m.at("operations") / (m.at("seconds") - m.at("end_phase_seconds"));
   };
-  return {rate(0), rate(1)};
+  return {rate(2), rate(3)};
 }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-double best(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+// One operation's rates over the rounds; overhead is taken per round (raw and harness ran back
+// to back, so both saw the same machine) and its median reported.
+struct Series {
+  std::vector<double> raw, run, overhead;
+  void add(double raw_rate, double run_rate) {
+    raw.push_back(raw_rate);
+    run.push_back(run_rate);
+    overhead.push_back(raw_rate / run_rate - 1);
+  }
+  void print(const char* op) const {
+    auto [lo, hi] = std::minmax_element(overhead.begin(), overhead.end());
+    std::printf(
+        "%-6s raw %6.2f M/s   harness %6.2f M/s   overhead %+5.1f%% (rounds %+.1f%% to %+.1f%%)\n",
+        op, median(raw) / 1e6, median(run) / 1e6, median(overhead) * 100, *lo * 100, *hi * 100);
+  }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t n = argc > 1 ? std::stoull(argv[1]) : 2'000'000;
-  int rounds = argc > 2 ? std::stoi(argv[2]) : 5;
+  std::uint64_t n = argc > 1 ? std::stoull(argv[1]) : 1'000'000;
+  int rounds = argc > 2 ? std::stoi(argv[2]) : 9;
   std::uint32_t pool_mib = argc > 3 ? static_cast<std::uint32_t>(std::stoul(argv[3])) : 512;
   std::string dir = std::filesystem::temp_directory_path() / "heapstore-harness-overhead";
-  std::vector<double> raw_insert, raw_get, run_insert, run_get;
-  for (int round = 0; round < rounds; ++round) {  // alternate, so drift hits both sides
-    Rates raw = raw_loop(dir + "/raw", n, pool_mib);
-    Rates run = harness(dir + "/run", n, pool_mib);
-    raw_insert.push_back(raw.insert);
-    raw_get.push_back(raw.get);
-    run_insert.push_back(run.insert);
-    run_get.push_back(run.get);
+  Series insert, get;
+  for (int round = 0; round < rounds; ++round) {
+    Rates raw, run;
+    if (round % 2 == 0) {  // alternate which goes first, so neither always gets a fresher machine
+      raw = raw_loop(dir + "/raw", n, pool_mib);
+      run = harness(dir + "/run", n, pool_mib);
+    } else {
+      run = harness(dir + "/run", n, pool_mib);
+      raw = raw_loop(dir + "/raw", n, pool_mib);
+    }
+    insert.add(raw.insert, run.insert);
+    get.add(raw.get, run.get);
   }
   std::filesystem::remove_all(dir);
-  // On a shared machine the best round of each side is the least disturbed one.
-  auto line = [](const char* op, const char* of, double raw, double run) {
-    std::printf("%-7s %-7s raw %6.2f M/s   harness %6.2f M/s   overhead %+5.1f%%\n", op, of,
-                raw / 1e6, run / 1e6, (raw / run - 1) * 100);
-  };
-  std::printf("%llu values of 100 bytes, %u MiB pool, %d rounds\n",
+  std::printf("%llu values of 100 bytes, %u MiB pool, %d rounds; medians\n",
               static_cast<unsigned long long>(n), pool_mib, rounds);
-  line("insert", "best", best(raw_insert), best(run_insert));
-  line("insert", "median", median(raw_insert), median(run_insert));
-  line("get", "best", best(raw_get), best(run_get));
-  line("get", "median", median(raw_get), median(run_get));
+  insert.print("insert");
+  get.print("get");
 }

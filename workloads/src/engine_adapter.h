@@ -14,7 +14,8 @@
 
 namespace heapstore::workload {
 
-// An engine's name for one stored value (heapstore: page and slot; SQLite: rowid).
+// An engine's name for one stored value (heapstore: page and slot; SQLite: rowid). It fits in
+// 48 bits: the runner packs it with the container (see key.h) and refuses larger ones.
 using Handle = std::uint64_t;
 
 // Counters read before and after each phase. Engines fill what they know; the rest stay 0.

@@ -77,7 +77,7 @@ std::uint64_t Zipfian::sample(std::uint64_t n, Rng& rng) const {
 SizeGenerator::SizeGenerator(const SizeDist& dist, std::uint64_t seed)
     : dist_(dist), rng_(seed), zipf_(dist.theta) {}
 
-std::uint32_t SizeGenerator::next() {
+std::uint32_t SizeGenerator::draw() {
   const std::uint32_t lo = dist_.min;
   const std::uint32_t hi = std::max(dist_.min, dist_.max);
   const std::uint64_t span = std::uint64_t{hi} - lo + 1;

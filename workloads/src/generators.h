@@ -31,9 +31,12 @@ class Zipfian {
 class SizeGenerator {
  public:
   SizeGenerator(const SizeDist& dist, std::uint64_t seed);
-  std::uint32_t next();
+  // Inline for constant sizes, the common case, which the harness asks for once per insert.
+  std::uint32_t next() { return dist_.kind == SizeDist::Kind::kConstant ? dist_.min : draw(); }
 
  private:
+  std::uint32_t draw();
+
   SizeDist dist_;
   Rng rng_;
   Zipfian zipf_;

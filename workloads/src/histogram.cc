@@ -11,28 +11,24 @@
 #include <chrono>
 #include <cmath>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#define HEAPSTORE_HAVE_RDTSC 1
-#endif
-
 namespace heapstore::workload {
-namespace {
 
-std::uint64_t steady_ns() {
+std::uint64_t TickClock::steady_ns() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                         std::chrono::steady_clock::now().time_since_epoch())
                                         .count());
 }
 
+namespace {
+
 #ifdef HEAPSTORE_HAVE_RDTSC
 // Spins about 20 ms and divides the elapsed steady_clock time by the elapsed ticks.
 double calibrate_ns_per_tick() {
   constexpr std::uint64_t kCalibrationNs = 20'000'000;
-  const std::uint64_t start_ns = steady_ns();
+  const std::uint64_t start_ns = TickClock::steady_ns();
   const std::uint64_t start_ticks = __rdtsc();
   std::uint64_t now_ns = start_ns;
-  while (now_ns - start_ns < kCalibrationNs) now_ns = steady_ns();
+  while (now_ns - start_ns < kCalibrationNs) now_ns = TickClock::steady_ns();
   const std::uint64_t ticks = __rdtsc() - start_ticks;
   if (ticks == 0) return 1.0;  // a TSC that does not move: count in "ticks" of 1 ns
   return static_cast<double>(now_ns - start_ns) / static_cast<double>(ticks);
@@ -40,14 +36,6 @@ double calibrate_ns_per_tick() {
 #endif
 
 }  // namespace
-
-std::uint64_t TickClock::now() {
-#ifdef HEAPSTORE_HAVE_RDTSC
-  return __rdtsc();
-#else
-  return steady_ns();
-#endif
-}
 
 double TickClock::ns_per_tick() {
 #ifdef HEAPSTORE_HAVE_RDTSC
@@ -58,12 +46,6 @@ double TickClock::ns_per_tick() {
 #endif
 }
 
-std::size_t Histogram::bucket_of(std::uint64_t value) {
-  // `| 16` makes every value below 32 shift by 0, so small values need no branch.
-  const int shift = std::bit_width(value | 16) - (kSubBits + 1);
-  return (static_cast<std::size_t>(shift) << kSubBits) + static_cast<std::size_t>(value >> shift);
-}
-
 std::uint64_t Histogram::bucket_top(std::size_t bucket) {
   if (bucket < (2u << kSubBits)) return bucket;
   const auto shift = static_cast<int>(bucket >> kSubBits) - 1;
@@ -72,12 +54,18 @@ std::uint64_t Histogram::bucket_top(std::size_t bucket) {
   return (mantissa << shift) + ((std::uint64_t{1} << shift) - 1);
 }
 
-void Histogram::record(std::uint64_t value) {
-  ++counts_[bucket_of(value)];
-  ++count_;
-  sum_ += value;
-  max_ = std::max(max_, value);
-  min_ = std::min(min_, value);
+void Histogram::record_all(std::span<const std::uint64_t> values) {
+  std::uint64_t count = count_, sum = sum_, max = max_, min = min_;
+  for (const std::uint64_t value : values) {
+    ++counts_[bucket_of(value)];
+    sum += value;
+    max = std::max(max, value);
+    min = std::min(min, value);
+  }
+  count_ = count + values.size();
+  sum_ = sum;
+  max_ = max;
+  min_ = min;
 }
 
 void Histogram::merge(const Histogram& other) {

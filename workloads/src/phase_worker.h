@@ -12,18 +12,10 @@
 #include "engine_adapter.h"
 #include "generators.h"
 #include "histogram.h"
+#include "key.h"
 #include "spec.h"
 
 namespace heapstore::workload {
-
-// What the harness knows of one live value: enough to regenerate its bytes (fill_value).
-struct Key {
-  Handle handle = 0;
-  std::uint64_t id = 0;  // unique per insert; seeds the bytes
-  std::uint32_t size = 0;
-  std::uint32_t version = 0;  // bumped by each update
-  std::uint32_t container = 0;
-};
 
 // Values per container expected by a scan.
 struct Expected {
@@ -54,6 +46,7 @@ struct PhaseContext {
   const Expected* expected = nullptr;          // for scans: what every container must hold
   std::atomic<std::uint64_t>* done = nullptr;  // operations finished, for progress
   std::uint64_t deadline_ticks = 0;            // duration phases: TickClock time to stop
+  std::uint64_t first_id = 0;                  // ids of this phase's inserts start here
 };
 
 // What latency is recorded per: the ops of a workload, and batches of inserts.
@@ -79,6 +72,9 @@ class PhaseWorker {
 
   WorkerResult& result() { return result_; }
   std::vector<Key>& keys() { return keys_; }
+  // Inserts made so far. Thread t of T gives its k-th insert the id first_id + t + k * T, so a
+  // phase uses the ids below first_id + T * (the most any of its threads inserted).
+  std::uint64_t inserts() const { return inserts_; }
 
  private:
   bool more(std::uint64_t done);
@@ -91,6 +87,7 @@ class PhaseWorker {
   void remove();
   void scan();
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
+  Key new_key(std::uint32_t container);
 
   const PhaseContext& ctx_;
   std::vector<Key> keys_;
@@ -98,18 +95,21 @@ class PhaseWorker {
   SizeGenerator sizes_;
   Selector selector_;
   Rng mix_rng_;
-  std::uint64_t next_key_;
-  std::uint32_t next_container_ = 0;  // where the next insert goes
-  std::uint64_t gets_ = 0;
+  std::uint32_t thread_;
+  std::uint64_t inserts_ = 0;
+  std::uint32_t next_container_ = 0;  // where the next insert (or batch) goes
+  std::uint32_t gets_until_full_check_;
   std::uint64_t next_clock_check_ = 0;
   std::string value_, got_;
   WorkerResult result_;
 
   static constexpr std::uint64_t kBlock = 32;
   std::array<Key, kBlock> block_keys_;               // inserts being made
+  std::array<Handle, kBlock> block_handles_{};       // and their handles
   std::array<std::uint64_t, kBlock> block_targets_;  // indexes into keys_ of gets being made
   std::array<std::string, kBlock> block_values_;     // written or read bytes
   std::array<bool, kBlock> block_found_{};
+  std::array<std::uint64_t, kBlock> block_ticks_{};  // when each operation ended
 };
 
 }  // namespace heapstore::workload

@@ -79,7 +79,7 @@ void add_latency(report::Metrics& m, const std::string& op, const Histogram& h) 
 void add_engine(report::Metrics& m, const EngineCounters& before, const EngineCounters& after,
                 const std::vector<Key>& keys) {
   std::uint64_t live = 0;
-  for (const Key& k : keys) live += k.size;
+  for (const Key& k : keys) live += k.size();
   m["engine.page_reads"] = static_cast<double>(after.page_reads - before.page_reads);
   m["engine.page_writes"] = static_cast<double>(after.page_writes - before.page_writes);
   m["engine.buffer_hits"] = static_cast<double>(after.buffer_hits - before.buffer_hits);
@@ -98,13 +98,15 @@ struct PhaseRun {
   std::string label_prefix;
 };
 
-report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vector<Key>& keys) {
+// `next_id`: the first id no earlier phase used; advanced past this phase's.
+report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vector<Key>& keys,
+                              std::uint64_t& next_id) {
   const Phase& phase = run.spec.phases[index];
   std::string label = run.label_prefix + " " + phase.name;
   Expected expected = phase.op == Op::kScan ? expected_of(keys) : Expected{};
   std::atomic<std::uint64_t> done{0};
-  PhaseContext ctx{run.engine, run.spec, phase, index, run.options.verify_every,
-                   &expected,  &done,    0};
+  PhaseContext ctx{run.engine, run.spec, phase, index,  run.options.verify_every,
+                   &expected,  &done,    0,     next_id};
   if (phase.duration)
     ctx.deadline_ticks =
         TickClock::now() + static_cast<std::uint64_t>(static_cast<double>(phase.duration->count()) /
@@ -119,21 +121,25 @@ report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vec
   auto end_start = Clock::now();
   run.engine.end_phase();
   double seconds = seconds_since(start);
+  double end_phase_seconds = seconds_since(end_start);
 
   report::PhaseResult result{phase.name, std::string(to_string(phase.op)), {}};
   WorkerResult total;
   keys.clear();
+  std::uint64_t most_inserts = 0;
   for (PhaseWorker& w : workers) {
+    most_inserts = std::max(most_inserts, w.inserts());
     for (std::size_t k = 0; k < total.latency.size(); ++k)
       total.latency[k].merge(w.result().latency[k]);
     total.operations += w.result().operations;
     total.bytes += w.result().bytes;
     keys.insert(keys.end(), w.keys().begin(), w.keys().end());
   }
+  next_id += most_inserts * phase.threads;
   report::Metrics& m = result.metrics;
   m["operations"] = static_cast<double>(total.operations);
   m["seconds"] = seconds;
-  m["end_phase_seconds"] = seconds_since(end_start);
+  m["end_phase_seconds"] = end_phase_seconds;
   m["ops_per_sec"] = seconds > 0 ? static_cast<double>(total.operations) / seconds : 0;
   m["mb_per_sec"] = seconds > 0 ? static_cast<double>(total.bytes) / 1e6 / seconds : 0;
   for (std::size_t k = 0; k < total.latency.size(); ++k)
@@ -151,8 +157,8 @@ void verify_store(EngineAdapter& engine, const std::vector<Key>& keys, std::uint
   std::string got, scratch;
   std::size_t step = std::max<std::size_t>(1, keys.size() / std::max<std::uint32_t>(1, sample));
   for (std::size_t i = 0; i < keys.size(); i += step) {
-    if (!engine.get(keys[i].container, keys[i].handle, got))
-      throw CorrectnessError("value " + std::to_string(keys[i].id) + " is missing at the end");
+    if (!engine.get(keys[i].container(), keys[i].handle(), got))
+      throw CorrectnessError("value " + std::to_string(keys[i].id()) + " is missing at the end");
     check_value(keys[i], got, true, scratch);
   }
 }
@@ -170,11 +176,12 @@ report::Repetition run_repetition(const std::string& engine_name, const Spec& sp
     if (rep == 0) result.settings = engine->settings();
     for (std::uint32_t c = 0; c < spec.containers; ++c) engine->create_container(c);
     std::vector<Key> keys;
+    std::uint64_t next_id = 0;
     std::string prefix =
         engine_name + " " + std::to_string(rep + 1) + "/" + std::to_string(spec.repetitions);
     PhaseRun run{*engine, spec, options, progress, prefix};
     for (std::uint32_t i = 0; i < spec.phases.size(); ++i)
-      repetition.phases.push_back(run_phase(run, i, keys));
+      repetition.phases.push_back(run_phase(run, i, keys, next_id));
     verify_store(*engine, keys, options.verify_sample);
   }
   if (!options.keep_data) std::filesystem::remove_all(dir);

@@ -359,7 +359,7 @@ Spec read_spec(const Context& ctx, const YAML::Node& root) {
   }
   f.read_optional("seed", spec.seed, 0, std::numeric_limits<std::uint64_t>::max());
   f.read_optional("repetitions", spec.repetitions, 1, 1000);
-  f.read_optional("containers", spec.containers, 1, 1024);
+  f.read_optional("containers", spec.containers, 1, kMaxContainers);
   if (const Entry* e = f.find("engine")) spec.engine = read_engine(ctx, e->value);
   spec.phases = read_phases(ctx, f.require("phases"));
   return spec;

@@ -77,6 +77,9 @@ struct EngineConfig {
   bool sync = false;                   // fsync at each flush
 };
 
+// Containers a workload may spread its values over.
+inline constexpr std::uint32_t kMaxContainers = 1024;
+
 struct Spec {
   std::string name;
   std::string description;

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 
 namespace heapstore::workload {
 namespace {
@@ -93,6 +95,34 @@ class RecordingEngine : public EngineAdapter {
   int lie_;
 };
 
+// Keeps every value written (inserted, batch-inserted or updated), from any thread.
+class KeepingEngine : public RecordingEngine {
+ public:
+  KeepingEngine(std::unique_ptr<EngineAdapter> real, std::vector<std::string>* written)
+      : RecordingEngine(std::move(real), nullptr, 0), written_(written) {}
+  Handle insert(std::uint32_t c, std::string_view v) override {
+    keep(v);
+    return RecordingEngine::insert(c, v);
+  }
+  void insert_batch(std::uint32_t c, std::span<const std::string_view> vs,
+                    std::vector<Handle>& out) override {
+    for (std::string_view v : vs) keep(v);
+    RecordingEngine::insert_batch(c, vs, out);
+  }
+  Handle update(std::uint32_t c, Handle h, std::string_view v) override {
+    keep(v);
+    return RecordingEngine::update(c, h, v);
+  }
+
+ private:
+  void keep(std::string_view v) {
+    std::lock_guard lock(mutex_);
+    written_->emplace_back(v);
+  }
+  std::mutex mutex_;
+  std::vector<std::string>* written_;
+};
+
 std::vector<std::string> recorded(const Spec& spec, RunOptions options, Progress& progress) {
   std::vector<std::string> log;
   options.open_engine = [&](std::string_view name, const std::string& dir, const EngineConfig& c) {
@@ -138,6 +168,21 @@ TEST_F(RunnerTest, SameSeedGivesTheSameOperationSequence) {
   auto third =
       recorded(parse_spec(kSpec, "runner-test.yaml", one_thread), options({"heapstore"}), quiet_);
   EXPECT_NE(first, third);
+}
+
+// Ids come from one sequence per repetition, shared out among phases and threads, so no two
+// values written are alike: a get answered with another value's bytes cannot pass.
+TEST_F(RunnerTest, EveryValueWrittenIsDistinctAcrossPhasesAndThreads) {
+  Spec spec = parse_spec(kSpec, "runner-test.yaml", {"repetitions=1", "phases.ycsb.threads=4"});
+  RunOptions o = options({"heapstore"});
+  std::vector<std::string> written;
+  o.open_engine = [&](std::string_view name, const std::string& dir, const EngineConfig& c) {
+    return std::make_unique<KeepingEngine>(make_engine(name, dir, c), &written);
+  };
+  run_workload(spec, o, quiet_);
+  EXPECT_GT(written.size(), 4500u);
+  std::sort(written.begin(), written.end());
+  EXPECT_EQ(std::adjacent_find(written.begin(), written.end()), written.end());
 }
 
 TEST_F(RunnerTest, WrongBytesFromAGetVoidTheRun) {
