@@ -78,9 +78,9 @@ class PhaseWorker {
 
  private:
   bool more(std::uint64_t done);
-  std::uint64_t step(Op op, std::uint64_t left);        // returns the operations done
-  std::uint64_t run_block(Op op, std::uint64_t count);  // inserts or gets; returns how many
-  void inserted(std::uint64_t i);
+  std::uint64_t step(Op op, std::uint64_t left);    // returns the operations done
+  std::uint64_t insert_block(std::uint64_t count);  // returns the operations done
+  std::uint64_t get_block(std::uint64_t count);     // likewise
   void got(std::uint64_t i);
   std::uint64_t insert_batch(std::uint64_t values);
   void update();
@@ -104,12 +104,10 @@ class PhaseWorker {
   WorkerResult result_;
 
   static constexpr std::uint64_t kBlock = 32;
-  std::array<Key, kBlock> block_keys_;               // inserts being made
-  std::array<Handle, kBlock> block_handles_{};       // and their handles
   std::array<std::uint64_t, kBlock> block_targets_;  // indexes into keys_ of gets being made
-  std::array<std::string, kBlock> block_values_;     // written or read bytes
+  std::array<std::string, kBlock> block_values_;     // bytes read
   std::array<bool, kBlock> block_found_{};
-  std::array<std::uint64_t, kBlock> block_ticks_{};  // when each operation ended
+  std::array<std::uint64_t, kBlock> block_ticks_{};  // each operation's latency
 };
 
 }  // namespace heapstore::workload
