@@ -1,7 +1,8 @@
-// What the harness costs: the same inserts and gets of 100-byte values, once as a raw loop over
-// StorageManager and once through `heapstore run` machinery (adapter, selection, a latency
-// histogram per operation, checks). Prints each side's median rate over the rounds and the
-// median of the rounds' overheads.
+// What the harness costs: the same inserts and gets of 100-byte values as a raw loop over
+// StorageManager, as the same loop reading the clock around each engine call into a latency
+// histogram (what timing every operation costs by itself), and through `heapstore run`
+// machinery (adapter, selection, histograms, checks). Prints each one's median rate over the
+// rounds and the medians of the rounds' overheads against the raw loop.
 //   harness_overhead [values=1000000] [rounds=9] [pool_mib=512]
 // With the default pool the data stays in memory (the harness's worst case: 40 ns operations);
 // with pool_mib=64 the data outgrows the pool as in the standard workloads. Run it on a quiet
@@ -9,11 +10,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "generators.h"
 #include "heapstore/storage_manager.h"
+#include "histogram.h"
 #include "runner.h"
 
 namespace hw = heapstore::workload;
@@ -33,7 +36,7 @@ double per_second(std::uint64_t n, Clock::time_point start) {
 // Both sides first fill the store and empty it again (deleting from the end), untimed, so that
 // the timed inserts find the buffer pool's memory already mapped: otherwise the kernel zeroing
 // fresh pages dominates them and varies more than the overhead being measured.
-Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) {
+Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib, bool timed) {
   std::filesystem::remove_all(dir);
   auto store = heapstore::StorageManager::open(
       dir, {.buffer_pool_frames = pool_mib * 256u, .file_system = nullptr, .sync = false});
@@ -41,10 +44,13 @@ Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) 
   std::vector<heapstore::ValueId> ids;
   ids.reserve(n);
   std::string value, got;
+  hw::Histogram latency;  // `timed`: the clock read just before and after each engine call
   auto insert_all = [&](std::uint64_t first_key) {
     for (std::uint64_t i = 0; i < n; ++i) {
       hw::fill_value(first_key + i, 0, 100, value);
+      std::uint64_t start = timed ? hw::TickClock::now() : 0;
       ids.push_back(store->insert_value(0, value));
+      if (timed) latency.record(hw::TickClock::now() - start);
     }
   };
   insert_all(0);
@@ -58,8 +64,14 @@ Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib) 
   store->flush();
   hw::Rng rng(1);
   start = Clock::now();
-  for (std::uint64_t i = 0; i < n; ++i) store->get_value(ids[rng.below(n)], got);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const heapstore::ValueId& id = ids[rng.below(n)];
+    std::uint64_t begin = timed ? hw::TickClock::now() : 0;
+    store->get_value(id, got);
+    if (timed) latency.record(hw::TickClock::now() - begin);
+  }
   r.get = per_second(n, start);
+  if (timed && latency.count() != 3 * n) std::abort();  // keeps the recording from being elided
   store->reset();
   return r;
 }
@@ -100,20 +112,21 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-// One operation's rates over the rounds; overhead is taken per round (raw and harness ran back
-// to back, so both saw the same machine) and its median reported.
+// One operation's rates over the rounds. Overheads are taken per round (the loops ran back to
+// back, so they saw the same machine) and their medians reported.
 struct Series {
-  std::vector<double> raw, run, overhead;
-  void add(double raw_rate, double run_rate) {
+  std::vector<double> raw, timed, run, timed_overhead, run_overhead;
+  void add(double raw_rate, double timed_rate, double run_rate) {
     raw.push_back(raw_rate);
+    timed.push_back(timed_rate);
     run.push_back(run_rate);
-    overhead.push_back(raw_rate / run_rate - 1);
+    timed_overhead.push_back(raw_rate / timed_rate - 1);
+    run_overhead.push_back(raw_rate / run_rate - 1);
   }
   void print(const char* op) const {
-    auto [lo, hi] = std::minmax_element(overhead.begin(), overhead.end());
-    std::printf(
-        "%-6s raw %6.2f M/s   harness %6.2f M/s   overhead %+5.1f%% (rounds %+.1f%% to %+.1f%%)\n",
-        op, median(raw) / 1e6, median(run) / 1e6, median(overhead) * 100, *lo * 100, *hi * 100);
+    std::printf("%-6s raw %6.2f M/s | raw+clock %6.2f M/s %+5.1f%% | harness %6.2f M/s %+5.1f%%\n",
+                op, median(raw) / 1e6, median(timed) / 1e6, median(timed_overhead) * 100,
+                median(run) / 1e6, median(run_overhead) * 100);
   }
 };
 
@@ -126,16 +139,22 @@ int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path() / "heapstore-harness-overhead";
   Series insert, get;
   for (int round = 0; round < rounds; ++round) {
-    Rates raw, run;
-    if (round % 2 == 0) {  // alternate which goes first, so neither always gets a fresher machine
-      raw = raw_loop(dir + "/raw", n, pool_mib);
-      run = harness(dir + "/run", n, pool_mib);
-    } else {
-      run = harness(dir + "/run", n, pool_mib);
-      raw = raw_loop(dir + "/raw", n, pool_mib);
+    // Rotate the order, so that no loop always runs first on a fresher machine.
+    Rates raw, timed, run;
+    for (int k = 0; k < 3; ++k) {
+      switch ((round + k) % 3) {
+        case 0:
+          raw = raw_loop(dir + "/raw", n, pool_mib, false);
+          break;
+        case 1:
+          timed = raw_loop(dir + "/timed", n, pool_mib, true);
+          break;
+        default:
+          run = harness(dir + "/run", n, pool_mib);
+      }
     }
-    insert.add(raw.insert, run.insert);
-    get.add(raw.get, run.get);
+    insert.add(raw.insert, timed.insert, run.insert);
+    get.add(raw.get, timed.get, run.get);
   }
   std::filesystem::remove_all(dir);
   std::printf("%llu values of 100 bytes, %u MiB pool, %d rounds; medians\n",
