@@ -1,7 +1,6 @@
-// Checked reading of values out of a yaml-cpp tree, and --set overrides (spec_values.h).
+// Checked reading of values out of a yaml-cpp tree, and the words of its messages
+// (spec_values.h).
 #include "spec_values.h"
-
-#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,9 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
-#include <optional>
-#include <sstream>
 
 namespace heapstore::workload::spec_detail {
 namespace {
@@ -39,13 +35,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 bool is_quoted(const YAML::Node& node) {
   return node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str";
-}
-
-[[noreturn]] void throw_at(const std::string& where, std::string_view field,
-                           std::string_view problem) {
-  std::string message = where + ": ";
-  if (!field.empty()) message += std::string(field) + ": ";
-  throw SpecError(message + std::string(problem));
 }
 
 // A plain (unquoted) scalar: numbers and booleans must not be strings.
@@ -157,89 +146,6 @@ std::string number_text(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%g", value);
   return buffer;
-}
-
-// --- Context and Fields ------------------------------------------------------------------------
-
-void Context::add_override(const YAML::Node& node, std::string text) {
-  overrides_.push_back({node, std::move(text)});
-}
-
-void Context::note_null_value(const YAML::Node& value, const YAML::Mark& key_mark) const {
-  null_values_.push_back({value, key_mark});
-}
-
-void Context::fail(const YAML::Mark& mark, std::string_view field, std::string_view problem) const {
-  std::string where = source_;
-  if (mark.line >= 0 && mark.column >= 0) {
-    where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-  throw_at(where, field, problem);
-}
-
-void Context::fail(const YAML::Node& at, std::string_view field, std::string_view problem) const {
-  for (const auto& [node, text] : overrides_) {
-    if (at.is(node)) throw_at(source_ + ": --set " + text, field, problem);
-  }
-  for (const auto& [node, key_mark] : null_values_) {
-    if (at.is(node)) fail(key_mark, field, problem);
-  }
-  fail(at.Mark(), field, problem);
-}
-
-void Context::fail_override(std::string_view text, std::string_view problem) const {
-  throw_at(source_ + ": --set " + printable(text), "", problem);
-}
-
-Fields::Fields(const Context& ctx, const YAML::Node& map, std::string path)
-    : ctx_(ctx), node_(map), path_(std::move(path)) {
-  if (!map.IsMap()) ctx.fail(map, path_, "expected a map, got " + describe(map));
-  std::map<std::string, YAML::Mark> seen;
-  for (const auto& pair : map) {
-    if (!pair.first.IsScalar()) ctx.fail(pair.first, path_, "keys must be plain strings");
-    const std::string& key = pair.first.Scalar();
-    auto [it, fresh] = seen.emplace(key, pair.first.Mark());
-    if (!fresh) {
-      ctx.fail(pair.first, field(printable(key)),
-               "duplicate key (first at line " + std::to_string(it->second.line + 1) + ")");
-    }
-    if (pair.second.IsNull()) ctx.note_null_value(pair.second, pair.first.Mark());
-    entries_.push_back({key, pair.first, pair.second});
-  }
-}
-
-std::string Fields::field(std::string_view key) const {
-  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-}
-
-const Entry* Fields::find(std::string_view key) const {
-  for (const Entry& entry : entries_) {
-    if (entry.key == key) return &entry;
-  }
-  return nullptr;
-}
-
-const YAML::Node& Fields::require(std::string_view key, std::string_view hint) const {
-  if (const Entry* entry = find(key)) return entry->value;
-  ctx_.fail(node_, field(key), "missing" + std::string(hint));
-}
-
-void Fields::reject_unknown(const KeySet& known) const {
-  for (const Entry& entry : entries_) {
-    if (known.find(entry.key) == nullptr) {
-      ctx_.fail(entry.key_node, field(printable(entry.key)),
-                "unknown key" + suggest(entry.key, known.names()));
-    }
-  }
-}
-
-void Fields::reject_unused(std::span<const std::string_view> allowed,
-                           std::string_view reason) const {
-  for (const Entry& entry : entries_) {
-    if (std::find(allowed.begin(), allowed.end(), entry.key) == allowed.end()) {
-      ctx_.fail(entry.key_node, field(entry.key), reason);
-    }
-  }
 }
 
 // --- scalars -----------------------------------------------------------------------------------
@@ -358,193 +264,6 @@ std::string read_name(const Context& ctx, const YAML::Node& node, const std::str
              "'" + printable(name) + "' is not a valid name (1 to 64 letters, digits, _ or -)");
   }
   return name;
-}
-
-// --- the document ------------------------------------------------------------------------------
-
-namespace {
-
-// Sees where documents start without building them: YAML::LoadAll loops forever on some
-// inputs (a leading ','), where the parser starts the same document again and again.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-void check_one_document(std::string_view text, const Context& ctx) {
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  DocumentStarts starts;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
-  }
-  if (starts.marks.size() < 2) return;
-  const YAML::Mark& first = starts.marks[0];
-  if (starts.marks[1].pos == first.pos) {
-    auto at = std::min(static_cast<std::size_t>(std::max(first.pos, 0)), text.size());
-    ctx.fail(first, "", "YAML syntax error: unexpected '" + printable(text.substr(at, 1)) + "'");
-  }
-  ctx.fail(starts.marks[1], "", "expected one YAML document, found more");
-}
-
-}  // namespace
-
-YAML::Node load_root_map(std::string_view text, const Context& ctx) {
-  YAML::Node root;
-  try {
-    check_one_document(text, ctx);
-    root.reset(YAML::Load(std::string(text)));
-  } catch (const YAML::Exception& e) {
-    ctx.fail(e.mark, "", "YAML syntax error: " + printable(e.msg));
-  }
-  if (root.IsNull()) {
-    ctx.fail(YAML::Mark(), "", "the file is empty: expected a map with schema, name and phases");
-  }
-  if (!root.IsMap()) {
-    ctx.fail(root, "", "expected a map with schema, name and phases, got " + describe(root));
-  }
-  return root;
-}
-
-// --- --set overrides ---------------------------------------------------------------------------
-
-namespace {
-
-// "phases[1].growth.max" -> {"phases", "[1]", "growth", "max"}; empty when malformed.
-std::vector<std::string> split_path(std::string_view path) {
-  std::string dotted;
-  for (char c : path) dotted += c == '[' ? std::string(".[") : std::string(1, c);
-  std::vector<std::string> tokens;
-  for (std::size_t start = 0; start <= dotted.size();) {
-    std::size_t end = std::min(dotted.find('.', start), dotted.size());
-    std::string token = dotted.substr(start, end - start);
-    bool index = token.size() > 2 && token.front() == '[' && token.back() == ']' &&
-                 token.find_first_not_of("0123456789", 1) == token.size() - 1;
-    if (token.empty() || (!index && token.find_first_of("[]") != std::string::npos)) return {};
-    tokens.push_back(std::move(token));
-    start = end + 1;
-  }
-  return tokens;
-}
-
-std::optional<YAML::Node> child_of(const YAML::Node& map, std::string_view key) {
-  for (const auto& pair : map) {
-    if (pair.first.IsScalar() && pair.first.Scalar() == key) return pair.second;
-  }
-  return std::nullopt;
-}
-
-// The entry of `list` that `selector` ("[2]" or a name) addresses.
-YAML::Node find_entry(const Context& ctx, const std::string& text, const YAML::Node& list,
-                      const std::string& selector) {
-  if (selector.front() == '[') {
-    std::uint64_t index = kU64Max;
-    std::from_chars(selector.data() + 1, selector.data() + selector.size() - 1, index);
-    if (index >= list.size()) {
-      ctx.fail_override(text, "no phase at index " +
-                                  printable(selector.substr(1, selector.size() - 2)) +
-                                  " (the file has " + std::to_string(list.size()) + ")");
-    }
-    return list[static_cast<std::size_t>(index)];
-  }
-  for (const YAML::Node& entry : list) {
-    if (!entry.IsMap()) continue;
-    std::optional<YAML::Node> name = child_of(entry, "name");
-    if (name && name->IsScalar() && name->Scalar() == selector) return entry;
-  }
-  ctx.fail_override(text, "no phase named " + printable(selector));
-}
-
-const Key& known_key(const Context& ctx, const std::string& text, const KeySet& keys,
-                     const std::string& name, const std::string& walked) {
-  if (const Key* key = keys.find(name)) return *key;
-  ctx.fail_override(text, "unknown key " + printable(walked + name) + suggest(name, keys.names()));
-}
-
-// The entry path[i] of the list at `map`'s key path[i - 1].
-YAML::Node list_entry(const Context& ctx, const std::string& text, const YAML::Node& map,
-                      const std::vector<std::string>& path, std::size_t i, std::string& walked) {
-  std::optional<YAML::Node> list = child_of(map, path[i - 1]);
-  if (!list || !list->IsSequence()) ctx.fail_override(text, walked + " is not a list");
-  YAML::Node entry = find_entry(ctx, text, *list, path[i]);
-  walked += "." + path[i];
-  if (i + 1 == path.size()) {
-    ctx.fail_override(text, "name a key of " + walked + ", e.g. " + walked + ".count");
-  }
-  return entry;
-}
-
-// The map at `map`'s key `name`, created when missing.
-YAML::Node submap(YAML::Node& map, const std::string& name) {
-  if (std::optional<YAML::Node> child = child_of(map, name)) return *child;
-  map[name] = YAML::Node(YAML::NodeType::Map);
-  return *child_of(map, name);
-}
-
-// Walks `path` down from the root, creating missing maps, and sets its last key to `value`.
-// YAML::Node's operator= writes through to the tree, so the cursor moves with reset().
-void set_path(const Context& ctx, const std::string& text, const YAML::Node& root,
-              const KeySet& top, const std::vector<std::string>& path, const YAML::Node& value) {
-  YAML::Node map = root;
-  const KeySet* keys = &top;
-  std::string walked;
-  for (std::size_t i = 0;; ++i) {
-    const Key& key = known_key(ctx, text, *keys, path[i], walked);
-    walked += path[i];
-    bool last = i + 1 == path.size();
-    if (last && !key.list) {
-      map.remove(path[i]);  // a fresh node: the old one may be shared through an alias
-      map[path[i]] = value;
-      return;
-    }
-    if (key.list && last) ctx.fail_override(text, walked + " is a list: set a key of one entry");
-    if (!key.child) ctx.fail_override(text, walked + " has no subkeys");
-    YAML::Node child =
-        key.list ? list_entry(ctx, text, map, path, ++i, walked) : submap(map, path[i]);
-    if (!child.IsMap()) ctx.fail_override(text, walked + " is not a map");
-    map.reset(child);
-    keys = key.child;
-    walked += ".";
-  }
-}
-
-YAML::Node parse_override_value(const Context& ctx, const std::string& text,
-                                const std::string& value) {
-  YAML::Node node;
-  try {
-    node.reset(YAML::Load(value));
-  } catch (const YAML::Exception& e) {
-    ctx.fail_override(text, "bad value: " + printable(e.msg));
-  }
-  if (!node.IsScalar() && !node.IsNull()) ctx.fail_override(text, "the value must be a scalar");
-  return node;
-}
-
-}  // namespace
-
-void apply_override(Context& ctx, const YAML::Node& root, const KeySet& top,
-                    const std::string& text) {
-  std::size_t equals = text.find('=');
-  if (equals == std::string::npos) ctx.fail_override(text, "expected key=value");
-  std::vector<std::string> path = split_path(std::string_view(text).substr(0, equals));
-  if (path.empty() || path[0].front() == '[') {
-    ctx.fail_override(text,
-                      "malformed key (e.g. seed, engine.sync, phases.load.count, phases[0].count)");
-  }
-  YAML::Node value = parse_override_value(ctx, text, text.substr(equals + 1));
-  set_path(ctx, text, root, top, path, value);
-  ctx.add_override(value, printable(text));
 }
 
 }  // namespace heapstore::workload::spec_detail

@@ -1,7 +1,7 @@
 // The YAML side of the workload-file loader (spec.cc), private to it: reading checked values
-// out of a yaml-cpp tree, where every failure is one SpecError "FILE:LINE:COL: FIELD: PROBLEM",
-// and applying --set overrides to the tree. The tree is never trusted nor walked beyond the
-// keys asked for (aliases can make it a graph, even a cyclic one).
+// out of a yaml-cpp tree, where every failure is one SpecError "FILE:LINE:COL: FIELD: PROBLEM"
+// (spec_values.cc; the document, Context and Fields in spec_document.cc). The tree is never
+// trusted nor walked beyond the keys asked for (aliases can make it a graph, even a cyclic one).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -162,10 +162,5 @@ void Fields::read_optional(std::string_view key, T& out, std::uint64_t lo, std::
 
 // The root of `text`: exactly one YAML document, and a map.
 YAML::Node load_root_map(std::string_view text, const Context& ctx);
-
-// Applies one --set "key=value" to the tree at `root`, whose keys are `top`; the value is one
-// YAML scalar. Missing maps on the way are created; unknown keys and phases are errors.
-void apply_override(Context& ctx, const YAML::Node& root, const KeySet& top,
-                    const std::string& text);
 
 }  // namespace heapstore::workload::spec_detail
