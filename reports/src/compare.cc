@@ -1,22 +1,17 @@
-// compare(): per engine, phase and gated metric, the ratio of medians with a percentile
-// bootstrap interval, and a verdict; and the text and Markdown forms of the result.
-//
-// The bootstrap draws from heapstore::Rng (rng.h: xoshiro256** seeded through splitmix64) and
-// never from a std:: distribution, whose output the standard leaves to each library: the same
-// reports, thresholds and seed give the same intervals and verdicts on every machine.
+// compare(): per engine, phase and gated metric, the ratio of medians with its bootstrap
+// interval (bootstrap.cc) and a verdict; the text and Markdown forms are in compare_render.cc.
 #include "compare.h"
 
 #include <algorithm>
-#include <array>
-#include <bit>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <set>
 #include <tuple>
+#include <utility>
 
-#include "render.h"
+#include "bootstrap.h"
+#include "compare_common.h"
 #include "rng.h"
 
 namespace heapstore::report {
@@ -24,7 +19,6 @@ namespace {
 
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();  // no value: rendered "-"
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr std::size_t kCollapsePassesAbove = 10;  // Markdown folds more passes than this
 
 // FNV-1a: each metric gets its own stream, whatever else the reports hold.
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325) {
@@ -32,55 +26,9 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce4842223
   return hash;
 }
 
-// Never NaN: a zero or negative baseline gives 1 when the candidate equals it, else infinity.
-double ratio_of(double candidate, double baseline) {
-  if (baseline > 0) return candidate / baseline;
-  return candidate == baseline ? 1 : kInfinity;
-}
-
 double worse_of(double ratio, Direction direction) {
   if (direction == Direction::kLowerIsBetter) return ratio - 1;
   return ratio > 0 ? 1 / ratio - 1 : kInfinity;
-}
-
-double resampled_median(const std::vector<double>& values, Rng& rng) {
-  std::vector<double> sample(values.size());
-  for (double& value : sample) value = values[rng.below(values.size())];
-  return median(std::move(sample));
-}
-
-// Nearest rank, so that no interpolation ever mixes an infinite ratio with a finite one.
-double percentile(const std::vector<double>& sorted, double fraction) {
-  const auto rank =
-      static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
-
-// The 2.5th and 97.5th percentiles of the ratio of medians over `resamples` resamples.
-std::pair<double, double> bootstrap_ratio(const std::vector<double>& baseline,
-                                          const std::vector<double>& candidate,
-                                          std::uint32_t resamples, Rng& rng) {
-  if (resamples == 0) {
-    const double ratio = ratio_of(median(candidate), median(baseline));
-    return {ratio, ratio};
-  }
-  std::vector<double> ratios;
-  ratios.reserve(resamples);
-  for (std::uint32_t i = 0; i < resamples; ++i) {
-    const double base = resampled_median(baseline, rng);  // two statements: a fixed order
-    const double cand = resampled_median(candidate, rng);
-    ratios.push_back(ratio_of(cand, base));
-  }
-  std::sort(ratios.begin(), ratios.end());
-  return {percentile(ratios, 0.025), percentile(ratios, 0.975)};
-}
-
-std::string percent(double fraction) {
-  if (std::isnan(fraction)) return "-";
-  if (std::isinf(fraction)) return fraction > 0 ? "+inf" : "-inf";
-  char text[32];
-  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
-  return text;
 }
 
 void judge(MetricComparison& m, std::size_t repetitions, const Thresholds& thresholds) {
@@ -234,8 +182,6 @@ const EngineResult* find_engine(const Report& report, const std::string& name) {
   return nullptr;
 }
 
-std::string shown(const std::string& value) { return value.empty() ? "(unknown)" : value; }
-
 void context_warnings(const Context& baseline, const Context& candidate,
                       std::vector<std::string>& warnings) {
   if (baseline.cpu_model != candidate.cpu_model) {
@@ -252,7 +198,7 @@ void context_warnings(const Context& baseline, const Context& candidate,
   }
 }
 
-// ---- Rendering ----
+}  // namespace
 
 int severity(Verdict verdict) {
   switch (verdict) {
@@ -268,94 +214,15 @@ int severity(Verdict verdict) {
   return 0;
 }
 
-std::vector<MetricComparison> worst_first(const std::vector<MetricComparison>& metrics) {
-  std::vector<MetricComparison> sorted = metrics;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return severity(a.verdict) > severity(b.verdict);
-  });
-  return sorted;
-}
-
-std::string fixed(double value) {
-  if (std::isnan(value)) return "-";
+std::string percent(double fraction) {
+  if (std::isnan(fraction)) return "-";
+  if (std::isinf(fraction)) return fraction > 0 ? "+inf" : "-inf";
   char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
+  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
   return text;
 }
 
-std::string ratio_cell(const MetricComparison& m) {
-  if (std::isnan(m.ratio)) return "-";
-  return fixed(m.ratio) + " [" + fixed(m.ratio_low) + ", " + fixed(m.ratio_high) + "]";
-}
-
-std::string value_cell(const std::string& metric, double value) {
-  return std::isnan(value) ? "-" : format_metric(metric, value);
-}
-
-std::string upper(std::string_view text) {
-  std::string result(text);
-  for (char& c : result) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return result;
-}
-
-constexpr std::string_view kMetricAlign = "lllrrrrll";
-
-Rows metric_rows(const std::vector<MetricComparison>& metrics) {
-  Rows rows = {{"engine", "phase", "metric", "baseline", "candidate", "ratio [95% interval]",
-                "worse", "verdict", "note"}};
-  for (const MetricComparison& m : metrics) {
-    rows.push_back({m.engine, m.phase, m.metric, value_cell(m.metric, m.baseline_median),
-                    value_cell(m.metric, m.candidate_median), ratio_cell(m), percent(m.worse),
-                    std::string(to_string(m.verdict)), m.note});
-  }
-  return rows;
-}
-
-// "2 fail, 1 warn, 0 inconclusive, 10 pass"
-std::string tally(const Comparison& comparison) {
-  std::array<int, 4> counts{};
-  for (const MetricComparison& m : comparison.metrics) ++counts[severity(m.verdict)];
-  return std::to_string(counts[3]) + " fail, " + std::to_string(counts[2]) + " warn, " +
-         std::to_string(counts[1]) + " inconclusive, " + std::to_string(counts[0]) + " pass";
-}
-
-std::string markdown_metrics(const Comparison& comparison) {
-  std::vector<MetricComparison> shown_rows;
-  std::vector<MetricComparison> passes;
-  const bool collapse = std::count_if(comparison.metrics.begin(), comparison.metrics.end(),
-                                      [](const auto& m) { return m.verdict == Verdict::kPass; }) >
-                        static_cast<std::ptrdiff_t>(kCollapsePassesAbove);
-  for (const MetricComparison& m : worst_first(comparison.metrics)) {
-    (collapse && m.verdict == Verdict::kPass ? passes : shown_rows).push_back(m);
-  }
-  std::string text;
-  if (shown_rows.empty()) {
-    text += "No gated metric failed, warned or was inconclusive.\n";
-  } else {
-    text += markdown_table(metric_rows(shown_rows), kMetricAlign);
-  }
-  if (!passes.empty()) {
-    text += "\n<details><summary>" + std::to_string(passes.size()) +
-            " passing metrics</summary>\n\n" + markdown_table(metric_rows(passes), kMetricAlign) +
-            "\n</details>\n";
-  }
-  return text;
-}
-
-std::string markdown_context(const Report& baseline, const Report& candidate) {
-  const auto row = [](std::string what, const std::string& a, const std::string& b) {
-    return std::vector<std::string>{std::move(what), shown(a), shown(b)};
-  };
-  const Context& b = baseline.context;
-  const Context& c = candidate.context;
-  const Rows rows = {
-      {"", "baseline", "candidate"},           row("commit", b.git_commit, c.git_commit),
-      row("CPU", b.cpu_model, c.cpu_model),    row("build type", b.build_type, c.build_type),
-      row("compiler", b.compiler, c.compiler), row("time", b.time, c.time)};
-  return markdown_table(rows, "lll");
-}
-
-}  // namespace
+std::string shown(const std::string& value) { return value.empty() ? "(unknown)" : value; }
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
@@ -396,27 +263,6 @@ Comparison compare(const Report& baseline, const Report& candidate, const Thresh
     if (severity(m.verdict) > severity(comparison.overall)) comparison.overall = m.verdict;
   }
   return comparison;
-}
-
-std::string render_text(const Comparison& comparison) {
-  std::string text = text_table(metric_rows(worst_first(comparison.metrics)), kMetricAlign);
-  if (!comparison.warnings.empty()) text += "\nwarnings:\n";
-  for (const std::string& warning : comparison.warnings) text += "  " + warning + "\n";
-  text +=
-      "\noverall: " + std::string(to_string(comparison.overall)) + " (" + tally(comparison) + ")\n";
-  return text;
-}
-
-std::string render_markdown(const Comparison& comparison, const Report& baseline,
-                            const Report& candidate) {
-  std::string text = "## heapstore compare: " + upper(to_string(comparison.overall)) + "\n\n";
-  text += tally(comparison) + " over the gated metrics (throughput: higher is better; p50 and " +
-          "p99 latency: lower is better).\n\n";
-  text += markdown_metrics(comparison);
-  if (!comparison.warnings.empty()) text += "\n### Warnings\n\n";
-  for (const std::string& warning : comparison.warnings) text += "- " + warning + "\n";
-  text += "\n### Context\n\n" + markdown_context(baseline, candidate);
-  return text;
 }
 
 }  // namespace heapstore::report

@@ -1,4 +1,5 @@
-// The run table (per phase, engines side by side) and the formatting it shares with compare.cc.
+// The run table (per phase, engines side by side) and the formatting it shares with the
+// comparison tables of compare_render.cc.
 #include "render.h"
 
 #include <algorithm>
