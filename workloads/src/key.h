@@ -2,8 +2,9 @@
 // regenerate its bytes (fill_value). Internal to the runner.
 //
 // A run keeps one Key per live value and a random get reads one from anywhere in that array, so
-// its size is part of what the harness adds to the engine's time (harness_overhead measures it:
-// 32-byte keys cost inserts about 20% against a raw loop's 12-byte ids). Hence 16 bytes:
+// its size is part of what the harness adds to the engine's time: every byte makes the array
+// take more cache and more page faults (a raw loop keeping 32-byte rather than 12-byte ids ran
+// inserts 20% slower in harness_overhead). Hence 16 bytes:
 //
 //   where_  bits  0-47  the engine's handle (EngineAdapter promises it fits in 48 bits)
 //           bits 48-57  container (a spec allows at most 1024)
