@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <new>
 
 #include "compare.h"
 #include "heapstore/error.h"
@@ -215,6 +216,8 @@ int main(int argc, char** argv) {
     die(e.code() == heapstore::ErrorCode::kCorruption ? kCorrectness : kUnusable, e.what());
   } catch (const hw::CorrectnessError& e) {
     die(kCorrectness, std::string("wrong result: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    die(kEngineFailure, "out of memory (a phase holding more values than this machine can track?)");
   } catch (const std::exception& e) {
     die(kEngineFailure, e.what());
   }

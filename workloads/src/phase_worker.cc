@@ -2,6 +2,7 @@
 // preparing values, choosing targets and checking results happen outside the timed region.
 #include "phase_worker.h"
 
+#include <cmath>
 #include <string_view>
 
 namespace heapstore::workload {
@@ -53,7 +54,15 @@ PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std:
   // Room for every insert, touched now: neither regrowth nor the page faults of fresh memory
   // land in the timed loop.
   std::size_t live = keys_.size();
-  keys_.resize(live + quota);
+  try {
+    keys_.resize(live + quota);
+  } catch (const std::exception&) {  // std::bad_alloc or std::length_error
+    const double gib = static_cast<double>(quota) * sizeof(Key) / (1 << 30);
+    throw std::runtime_error("phase " + context.phase.name + ": keeping track of " +
+                             std::to_string(quota) + " more values takes " +
+                             std::to_string(static_cast<std::uint64_t>(std::ceil(gib))) +
+                             " GiB, more than this machine could allocate");
+  }
   keys_.resize(live);
 }
 

@@ -87,6 +87,17 @@ TEST_F(CliTest, MissingFileAndUnknownEngineAndBadOptionExitTwo) {
   EXPECT_EQ(heapstore("frobnicate").status, 2);
 }
 
+// A count the spec accepts but no machine could keep track of: one line, exit 3, no crash.
+TEST_F(CliTest, APhaseTooLargeToTrackGetsOneLineAndExitThree) {
+  Result r =
+      heapstore("run " + smoke() + " --set phases.load.count=9000000000000000000 -q" + data());
+  EXPECT_EQ(r.status, 3) << r.output;
+  EXPECT_NE(r.output.find("phase load: keeping track of 9000000000000000000 more values"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 2) << r.output;  // + the seed
+}
+
 TEST_F(CliTest, RunWritesAReportAndPrintsTheSeedAndATable) {
   std::string report = (dir_ / "smoke.json").string();
   Result r = heapstore("run " + smoke() + " --engine heapstore,sqlite --seed 9 --out " + report +
