@@ -140,12 +140,12 @@ std::string_view stable(std::string_view value, const std::byte* page,
 }
 }  // namespace
 
-std::optional<SlotId> Page::add_value(std::string_view value) {
+int Page::add_value_slot(std::string_view value) {
   std::size_t count = slot_count();
   std::size_t first_free = field(kFirstFreeAt);
   bool reuse = first_free < count;
   std::size_t needed = value.size() + (reuse ? 0 : kSlotSize);
-  if (!fits(value.size())) return std::nullopt;
+  if (!fits(value.size())) return -1;
   std::array<char, kPageSize> copy;
   if (contiguous_free() < needed) {
     value = stable(value, bytes_.data(), copy);
@@ -162,7 +162,7 @@ std::optional<SlotId> Page::add_value(std::string_view value) {
   }
   set_field(kLiveCountAt, static_cast<std::uint16_t>(value_count() + 1));
   set_field(kLiveBytesAt, static_cast<std::uint16_t>(field(kLiveBytesAt) + value.size()));
-  return static_cast<SlotId>(reuse ? first_free : count);
+  return static_cast<int>(reuse ? first_free : count);
 }
 
 std::optional<std::string_view> Page::get_value(SlotId index) const {

@@ -127,26 +127,29 @@ std::vector<ExclusiveContainer> StorageManager::Impl::lock_all() {
 // Adds `value` to the page `guard` holds if it fits, else to a page the free-space map offers,
 // else to a new page; `guard` ends holding the page that took it.
 ValueId StorageManager::Impl::add(Container& c, std::string_view value, WritePageGuard& guard) {
-  HeapFile& file = *c.file;
-  std::optional<SlotId> slot;
-  if (guard.holds_page()) slot = guard.page().add_value(value);
-  if (!slot) {
-    retire(c, guard);
-    if (auto page_no = file.free_space_map().find(value.size())) {
-      guard = pool.fetch_write(file, *page_no);
-      slot = guard.page().add_value(value);
-    }
-  }
-  if (!slot) {
-    retire(c, guard);
-    PageNo page_no = file.allocate_page();
-    file.free_space_map().append(free_of(Page()));  // consistent even if create_page throws
-    guard = pool.create_page(file, page_no);
-    slot = guard.page().add_value(value);
-  }
+  const SlotId slot = place(c, value, guard);
   c.live_values += 1;
   c.live_bytes += value.size();
-  return {file.id(), guard.page_no(), *slot};
+  return make_value_id(c.file->id(), guard.page_no(), slot);
+}
+
+// add()'s search for a page, returning the slot from each branch: a std::optional<SlotId> kept
+// across the branches lived on the stack, and GCC 12 read it back with a load wider than its
+// store, a store-forwarding stall in every insert.
+SlotId StorageManager::Impl::place(Container& c, std::string_view value, WritePageGuard& guard) {
+  HeapFile& file = *c.file;
+  if (guard.holds_page())
+    if (auto slot = guard.page().add_value(value)) return *slot;
+  retire(c, guard);
+  if (auto page_no = file.free_space_map().find(value.size())) {
+    guard = pool.fetch_write(file, *page_no);
+    if (auto slot = guard.page().add_value(value)) return *slot;
+    retire(c, guard);
+  }
+  PageNo page_no = file.allocate_page();
+  file.free_space_map().append(free_of(Page()));  // consistent even if create_page throws
+  guard = pool.create_page(file, page_no);
+  return guard.page().add_value(value).value();  // callers checked the size: an empty page fits
 }
 
 void StorageManager::Impl::remove_locked(ContainerId id) {

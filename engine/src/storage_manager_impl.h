@@ -75,6 +75,7 @@ struct StorageManager::Impl {
   SharedContainer shared(ContainerId id);
   std::vector<ExclusiveContainer> lock_all();
   ValueId add(Container& c, std::string_view value, WritePageGuard& guard);
+  SlotId place(Container& c, std::string_view value, WritePageGuard& guard);  // add()'s search
   void remove_locked(ContainerId id);
   void containers_changed();  // after the map changed; caller holds map_mutex exclusively
   void settle_cursor(Container& c);

@@ -124,6 +124,16 @@ class StorageManagerTest : public ::testing::Test {
   ValueModel model_;
 };
 
+// make_value_id (ids.h) is ValueId{...} built another way: every field, at its limits too.
+TEST(ValueIds, MakeValueIdEqualsTheBracedOne) {
+  const ContainerId containers[] = {0, 1, 7, 0xffffffffu};
+  const PageNo pages[] = {0, 1, 123456, 0xffffffffu};
+  const SlotId slots[] = {0, 1, 290, 0xffff};
+  for (ContainerId c : containers)
+    for (PageNo p : pages)
+      for (SlotId s : slots) EXPECT_EQ(make_value_id(c, p, s), (ValueId{c, p, s})) << c << p << s;
+}
+
 TEST_F(StorageManagerTest, CreateContainerOfAnExistingIdIsANoOp) {
   store_->create_container(5);
   ValueId id = insert(5, "kept");
