@@ -106,6 +106,13 @@ void BufferPool::forget(std::uint32_t i) {
   push_back(List::kFree, i);
 }
 
+// Adds one to a statistic that only changes under mutex_: a plain load and store rather than a
+// locked add, which cost a cache hit a tenth of its time. Atomic because hits() and the others
+// read it without the mutex.
+void BufferPool::count_one(std::atomic<std::uint64_t>& counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
 std::uint32_t BufferPool::take_frame() {
   if (free_.head != kNone) return free_.head;
   for (const Lru* l : {&cold_, &hot_}) {
@@ -114,7 +121,7 @@ std::uint32_t BufferPool::take_frame() {
       if (f.pins.load(std::memory_order_acquire) != 0) continue;
       if (f.dirty) write_back(f, i);  // on failure the page stays cached, dirty
       forget(i);
-      evictions_.fetch_add(1, std::memory_order_relaxed);
+      count_one(evictions_);
       return i;
     }
   }
@@ -130,10 +137,10 @@ std::uint32_t BufferPool::pin(HeapFile& file, PageNo page_no, bool read_from_dis
     f.pins.fetch_add(1, std::memory_order_relaxed);
     f.dirty = f.dirty || dirty;
     touch(it->second);
-    hits_.fetch_add(1, std::memory_order_relaxed);
+    count_one(hits_);
     return it->second;
   }
-  misses_.fetch_add(1, std::memory_order_relaxed);
+  count_one(misses_);
   std::uint32_t i = take_frame();  // on the free list now
   if (read_from_disk) {
     file.read_page(page_no, pages_[i]);  // on failure the frame just stays free

@@ -138,7 +138,8 @@ class BufferPool {
   Lru free_, cold_, hot_;
   std::size_t hot_capacity_;
   std::function<void()> before_write_back_;
-  std::atomic<std::uint64_t> hits_{0}, misses_{0}, evictions_{0};
+  static void count_one(std::atomic<std::uint64_t>& counter);      // caller holds mutex_
+  std::atomic<std::uint64_t> hits_{0}, misses_{0}, evictions_{0};  // changed under mutex_
 };
 
 }  // namespace heapstore
