@@ -20,15 +20,12 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target heapstore
 bin=build/release/workloads/heapstore
 
-if [ "${1:-}" = "--record" ]; then
-  "$bin" run workloads/smoke.yaml --engine heapstore,sqlite "${scaled[@]}" --quiet \
-    --out reports/baselines/smoke.json
-  exit 0
-fi
-
+out=reports/latest/smoke.json
+if [ "${1:-}" = "--record" ]; then out=reports/baselines/smoke.json; fi
 mkdir -p reports/latest
-"$bin" run workloads/smoke.yaml --engine heapstore,sqlite "${scaled[@]}" --quiet \
-  --out reports/latest/smoke.json
+"$bin" run workloads/smoke.yaml --engine heapstore,sqlite "${scaled[@]}" --quiet --out "$out"
+if [ "${1:-}" = "--record" ]; then exit 0; fi
+
 status=0
 "$bin" compare reports/baselines/smoke.json reports/latest/smoke.json \
   --fail-above 25% --warn-above 10% --markdown reports/latest/perf-gate.md || status=$?

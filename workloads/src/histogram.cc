@@ -54,20 +54,6 @@ std::uint64_t Histogram::bucket_top(std::size_t bucket) {
   return (mantissa << shift) + ((std::uint64_t{1} << shift) - 1);
 }
 
-void Histogram::record_all(std::span<const std::uint64_t> values) {
-  std::uint64_t count = count_, sum = sum_, max = max_, min = min_;
-  for (const std::uint64_t value : values) {
-    ++counts_[bucket_of(value)];
-    sum += value;
-    max = std::max(max, value);
-    min = std::min(min, value);
-  }
-  count_ = count + values.size();
-  sum_ = sum;
-  max_ = max;
-  min_ = min;
-}
-
 void Histogram::merge(const Histogram& other) {
   for (std::size_t i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;

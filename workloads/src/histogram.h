@@ -6,7 +6,6 @@
 #include <array>
 #include <bit>
 #include <cstdint>
-#include <span>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -40,8 +39,6 @@ class Histogram {
     max_ = std::max(max_, value);
     min_ = std::min(min_, value);
   }
-  // record() of each of `values`, in a loop that keeps the totals in registers.
-  void record_all(std::span<const std::uint64_t> values);
   void merge(const Histogram& other);
 
   std::uint64_t count() const { return count_; }

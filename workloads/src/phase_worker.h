@@ -29,9 +29,15 @@ class CorrectnessError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws CorrectnessError unless `got` holds the bytes last written for `key`, every one of them.
+// `scratch` is reused for the expected bytes.
+void check_bytes(const Key& key, const std::string& got, std::string& scratch);
+
 // Throws CorrectnessError unless `got` holds the bytes last written for `key`: its size always,
-// every byte when `full`. `scratch` is reused for the expected bytes.
-void check_value(const Key& key, const std::string& got, bool full, std::string& scratch);
+// every byte when `full`. Inline: every get checks the size.
+inline void check_value(const Key& key, const std::string& got, bool full, std::string& scratch) {
+  if (got.size() != key.size() || full) check_bytes(key, got, scratch);
+}
 
 // Throws CorrectnessError unless a scan of `container` returns exactly `want`.
 void check_scan(std::uint32_t container, const ScanTotals& got, const ScanTotals& want);
@@ -87,6 +93,8 @@ class PhaseWorker {
   void remove();
   void scan();
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
+  void record_block(Timed op, std::uint64_t count);  // block_ticks_[0, count) into latency
+  std::uint32_t full_check_period() const;
   Key new_key(std::uint32_t container);
 
   const PhaseContext& ctx_;
