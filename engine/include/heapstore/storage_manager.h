@@ -37,7 +37,7 @@ class Scan {
   // Whether id() and value() name a value; false once the container is exhausted.
   bool valid() const { return valid_; }
   // The current value's id and bytes; the view lives until next() or the Scan's end.
-  ValueId id() const { return {file_->id(), guard_.page_no(), it_->slot}; }
+  ValueId id() const { return make_value_id(file_->id(), guard_.page_no(), it_->slot); }
   std::string_view value() const { return it_->value; }
   // Moves to the next value. Throws what a page read throws (kIOError, kCorruption).
   void next();
