@@ -1,38 +1,97 @@
 #!/usr/bin/env bash
-# Runs the smoke workload on both engines with the release build, scaled 20 times (see below),
-# and compares the result with the committed baseline (reports/baselines/smoke.json). Prints
-# the verdict and writes reports/latest/perf-gate.md. Shared CI machines are noisy, so a
-# regression is reported but does not fail the job yet; unusable input (exit 2) does.
-#   ci/perf-gate.sh --strict   exit with compare's status (1 on a regression)
-#   ci/perf-gate.sh --record   run the same workload into the baseline instead (on a quiet
-#                              machine; commit reports/baselines/smoke.json afterwards)
+# The CI performance gate. Its exit status is its verdict: 0 pass or improved, 1 a regression,
+# 2 unusable input (no baseline, a bad option, a base revision that does not build or run).
+#
+#   ci/perf-gate.sh                 counted mode: workloads/perf_gate.yaml under Callgrind
+#                                   (heapstore run --meter instructions), compared exactly with
+#                                   reports/baselines/perf_gate.json; a gated phase whose
+#                                   instructions or estimated cycles grow by more than the
+#                                   threshold (default 2%) fails. Deterministic: the same build
+#                                   gives the same counts on a busy or a quiet machine.
+#   ci/perf-gate.sh --record        re-record that baseline (commit it with the change that
+#                                   accepts the new counts, and say why in the commit message)
+#   ci/perf-gate.sh --base REV      same-machine A/B of wall time: builds REV in a git worktree
+#                                   (release) beside this tree's build, runs the gate workload
+#                                   scaled up with both builds alternating (ABBA) and compares
+#                                   the paired rounds (heapstore ab). For what counts miss:
+#                                   system calls, I/O, waiting.
+# Options: --threshold 2%  (counted; A/B default 5%)   --rounds 6 --max-rounds 20  (A/B)
+# Writes reports/latest/perf-gate.md (and to $GITHUB_STEP_SUMMARY when set) and
+# reports/latest/perf-gate.json (the comparison as JSON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# smoke.yaml as written runs each phase for well under a millisecond, where a timer interrupt
-# moves a rate by half; 20 times the counts gives phases of 5-200 ms and takes about 4 s.
-scaled=(--set phases.load.count=60000 --set phases.batched.count=40000
-  --set phases.grow.count=40000 --set phases.read.count=200000 --set phases.trim.count=20000
-  --set phases.full.count=20 --set phases.ycsb.count=60000 --set engine.buffer_pool_mib=16)
+mode=counted base="" threshold="" rounds=6 max_rounds=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --record) mode=record ;;
+    --base) mode=ab; base="${2:?--base needs a revision}"; shift ;;
+    --threshold) threshold="${2:?--threshold needs a percentage}"; shift ;;
+    --rounds) rounds="${2:?}"; shift ;;
+    --max-rounds) max_rounds="${2:?}"; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "perf-gate: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 bash ci/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target heapstore
 bin=build/release/workloads/heapstore
-
-out=reports/latest/smoke.json
-if [ "${1:-}" = "--record" ]; then out=reports/baselines/smoke.json; fi
+workload=workloads/perf_gate.yaml
+baseline=reports/baselines/perf_gate.json
 mkdir -p reports/latest
-"$bin" run workloads/smoke.yaml --engine heapstore,sqlite "${scaled[@]}" --quiet --out "$out"
-if [ "${1:-}" = "--record" ]; then exit 0; fi
 
-status=0
-"$bin" compare reports/baselines/smoke.json reports/latest/smoke.json \
-  --fail-above 25% --warn-above 10% --markdown reports/latest/perf-gate.md || status=$?
-case "$status" in
-  0) echo "perf gate: pass" ;;
-  1) echo "perf gate: regression against reports/baselines/smoke.json (not failing CI yet)"
-     if [ "${1:-}" = "--strict" ]; then exit 1; fi ;;
-  *) echo "perf gate: could not compare (exit $status)"; exit "$status" ;;
+summary() {  # the Markdown verdict, also into a GitHub Actions job summary
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat reports/latest/perf-gate.md >> "$GITHUB_STEP_SUMMARY"; fi
+}
+
+verdict() {  # $1: the compare/ab exit status
+  case "$1" in
+    0) echo "perf gate: pass" ;;
+    1) echo "perf gate: REGRESSION (see reports/latest/perf-gate.md)" ;;
+    *) echo "perf gate: could not judge (exit $1)" ;;
+  esac
+  exit "$1"
+}
+
+case "$mode" in
+  record)  # the same command line as the check below: counts depend on it slightly (README)
+    "$bin" run "$workload" --meter instructions --quiet --out reports/latest/perf_gate.json
+    cp reports/latest/perf_gate.json "$baseline"
+    echo "perf gate: baseline re-recorded in $baseline; commit it and say why in the message" ;;
+  counted)
+    [ -f "$baseline" ] || { echo "perf gate: no baseline $baseline (ci/perf-gate.sh --record)" >&2; exit 2; }
+    "$bin" run "$workload" --meter instructions --quiet --out reports/latest/perf_gate.json
+    status=0
+    "$bin" compare "$baseline" reports/latest/perf_gate.json --fail-above "${threshold:-2%}" \
+      --warn-above 1% --markdown reports/latest/perf-gate.md --json reports/latest/perf-gate.json \
+      || status=$?
+    summary
+    verdict "$status" ;;
+  ab)
+    sha=$(git rev-parse --verify --quiet "$base^{commit}") \
+      || { echo "perf gate: --base $base is not a revision of this repository" >&2; exit 2; }
+    tree=build/perf-base/src-$sha
+    if [ ! -d "$tree" ]; then
+      git worktree add --detach "$tree" "$sha" >/dev/null
+    fi
+    cmake -S "$tree" -B "build/perf-base/$sha" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DHEAPSTORE_BUILD_TESTS=OFF -DHEAPSTORE_BUILD_BENCHMARKS=OFF -DHEAPSTORE_BUILD_PROPS=OFF \
+      >/dev/null || { echo "perf gate: base $base does not configure" >&2; exit 2; }
+    cmake --build "build/perf-base/$sha" --target heapstore \
+      || { echo "perf gate: base $base does not build" >&2; exit 2; }
+    # The gate workload scaled 10 times (phases of tens to hundreds of milliseconds; the data
+    # still twice the pool), so that the clock resolves every phase.
+    scaled=(--set phases.load.count=500000 --set phases.batched.count=200000
+      --set phases.get.count=500000 --set phases.grow.count=200000
+      --set phases.trim.count=200000 --set engine.buffer_pool_mib=40)
+    status=0
+    "$bin" ab "$workload" --base "build/perf-base/$sha/workloads/heapstore" --head "$bin" \
+      "${scaled[@]}" --rounds "$rounds" --max-rounds "$max_rounds" \
+      --fail-above "${threshold:-5%}" --markdown reports/latest/perf-gate.md \
+      --json reports/latest/perf-gate.json || status=$?
+    summary
+    verdict "$status" ;;
 esac
-exit 0

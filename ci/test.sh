@@ -3,9 +3,10 @@
 # and UndefinedBehaviorSanitizer (the dev preset) and runs them (engine, workloads, reports and
 # end-to-end runs of the heapstore tool), builds the concurrency test under ThreadSanitizer (the
 # tsan preset) and runs it, builds the libFuzzer targets with clang and runs each for
-# ${FUZZ_SECONDS:-30} seconds over its corpus and regressions (fuzz/ci.sh), then runs the smoke
-# workload on heapstore and SQLite with the release build and prints its verdict against the
-# committed baseline (ci/perf-gate.sh). Exits non-zero on any failure.
+# ${FUZZ_SECONDS:-30} seconds over its corpus and regressions (fuzz/ci.sh), checks that counted
+# mode gives the same counts twice (release build, under Valgrind), then runs the CI performance
+# gate in counted mode against the committed baseline (ci/perf-gate.sh), which fails the job on a
+# regression. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +25,10 @@ ctest --preset tsan -R '^Concurrency'
 echo "== fuzz preset: every libFuzzer target for ${FUZZ_SECONDS:-30} s" >&2
 bash fuzz/ci.sh
 
-echo "== smoke workload on heapstore and SQLite, compared with the baseline" >&2
+echo "== counted mode: the same counts twice (release build under Valgrind)" >&2
+cmake --preset release >/dev/null
+cmake --build --preset release --target counted_test heapstore
+ctest --test-dir build/release -L counted --output-on-failure
+
+echo "== perf gate: counted run of workloads/perf_gate.yaml against its baseline" >&2
 bash ci/perf-gate.sh

@@ -1,6 +1,7 @@
-// bootstrap_ratio(): both sides' repetitions resampled with replacement, drawn from heapstore::Rng
-// (rng.h: xoshiro256** seeded through splitmix64) and never from a std:: distribution, whose
-// output the standard leaves to each library: the same interval on every machine.
+// bootstrap_ratio() and bootstrap_means(): values resampled with replacement, drawn from
+// heapstore::Rng (rng.h: xoshiro256** seeded through splitmix64) and never from a std::
+// distribution, whose output the standard leaves to each library: the same interval on every
+// machine.
 #include "bootstrap.h"
 
 #include <algorithm>
@@ -20,14 +21,13 @@ double resampled_median(const std::vector<double>& values, Rng& rng) {
   return median(std::move(sample));
 }
 
-// Nearest rank, so that no interpolation ever mixes an infinite ratio with a finite one.
+}  // namespace
+
 double percentile(const std::vector<double>& sorted, double fraction) {
   const auto rank =
       static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
-
-}  // namespace
 
 double ratio_of(double candidate, double baseline) {
   if (baseline > 0) return candidate / baseline;
@@ -50,6 +50,19 @@ std::pair<double, double> bootstrap_ratio(const std::vector<double>& baseline,
   }
   std::sort(ratios.begin(), ratios.end());
   return {percentile(ratios, 0.025), percentile(ratios, 0.975)};
+}
+
+std::vector<double> bootstrap_means(const std::vector<double>& values, std::uint32_t resamples,
+                                    Rng& rng) {
+  std::vector<double> means;
+  means.reserve(resamples);
+  for (std::uint32_t i = 0; i < resamples; ++i) {
+    double sum = 0;
+    for (std::size_t j = 0; j < values.size(); ++j) sum += values[rng.below(values.size())];
+    means.push_back(sum / static_cast<double>(values.size()));
+  }
+  std::sort(means.begin(), means.end());
+  return means;
 }
 
 }  // namespace heapstore::report

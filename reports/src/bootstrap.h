@@ -1,5 +1,6 @@
-// The percentile bootstrap that compare() puts around a ratio of medians: the same samples,
-// number of resamples and Rng seed give the same interval on every machine.
+// The percentile bootstraps of the comparisons: compare() puts one around a ratio of medians,
+// compare_paired() one around a mean of per-round log ratios. The same samples, number of
+// resamples and Rng seed give the same interval on every machine.
 #pragma once
 
 #include <cstdint>
@@ -20,5 +21,14 @@ double ratio_of(double candidate, double baseline);
 std::pair<double, double> bootstrap_ratio(const std::vector<double>& baseline,
                                           const std::vector<double>& candidate,
                                           std::uint32_t resamples, Rng& rng);
+
+// The means of `resamples` resamples (with replacement) of `values`, drawn from `rng`, sorted
+// ascending. `values` may not be empty.
+std::vector<double> bootstrap_means(const std::vector<double>& values, std::uint32_t resamples,
+                                    Rng& rng);
+
+// The nearest-rank percentile (`fraction` in [0, 1]) of `sorted`, which may not be empty: always
+// one of its values, so no interpolation mixes an infinite value with a finite one.
+double percentile(const std::vector<double>& sorted, double fraction);
 
 }  // namespace heapstore::report

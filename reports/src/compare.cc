@@ -1,5 +1,7 @@
-// compare(): per engine, phase and gated metric, the ratio of medians with its bootstrap
-// interval (bootstrap.cc) and a verdict; the text and Markdown forms are in compare_render.cc.
+// compare(): per engine, phase and gated metric, timed metrics by the ratio of medians with its
+// bootstrap interval (bootstrap.cc), counted ones exactly, and a verdict. What compare() and
+// compare_paired() share is in compare_common.cc and compare_inputs.cc; the text and Markdown
+// forms are in compare_render.cc, the JSON form in compare_json.cc.
 #include "compare.h"
 
 #include <algorithm>
@@ -12,26 +14,16 @@
 
 #include "bootstrap.h"
 #include "compare_common.h"
+#include "metrics.h"
 #include "rng.h"
 
 namespace heapstore::report {
 namespace {
 
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();  // no value: rendered "-"
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// FNV-1a: each metric gets its own stream, whatever else the reports hold.
-std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325) {
-  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3;
-  return hash;
-}
-
-double worse_of(double ratio, Direction direction) {
-  if (direction == Direction::kLowerIsBetter) return ratio - 1;
-  return ratio > 0 ? 1 / ratio - 1 : kInfinity;
-}
-
-void judge(MetricComparison& m, std::size_t repetitions, const Thresholds& thresholds) {
+void judge_timed(MetricComparison& m, const Thresholds& thresholds) {
+  const std::size_t repetitions = std::min(m.baseline_samples, m.candidate_samples);
   if (repetitions < thresholds.min_repetitions) {
     m.verdict = Verdict::kInconclusive;
     m.note = std::to_string(repetitions) + " repetitions on one side, fewer than " +
@@ -44,38 +36,48 @@ void judge(MetricComparison& m, std::size_t repetitions, const Thresholds& thres
       m.note = "median " + percent(m.worse) + " worse, but the interval starts at " +
                percent(m.worse_low);
     }
+  } else if (m.worse_high < -thresholds.fail_above) {
+    m.verdict = Verdict::kImproved;
   } else if (m.worse_high - m.worse_low > 2 * thresholds.fail_above &&
              m.worse_high > thresholds.fail_above) {
     m.verdict = Verdict::kInconclusive;
-    m.note = "too noisy: the change lies in [" + percent(m.worse_low) + ", " +
-             percent(m.worse_high) + "]";
+    m.note = "too noisy: the change lies in [" + percent(m.change_low) + ", " +
+             percent(m.change_high) + "]";
   } else {
     m.verdict = Verdict::kPass;
   }
 }
 
-// A metric on one side only, or with no usable baseline: no ratio, and no verdict either way.
-void mark_inconclusive(MetricComparison& m, std::string note) {
-  m.ratio = m.ratio_low = m.ratio_high = kNone;
-  m.worse = m.worse_low = m.worse_high = kNone;
-  m.verdict = Verdict::kInconclusive;
-  m.note = std::move(note);
+// Counts repeat exactly, so the change itself is judged: no interval, no minimum repetitions.
+void judge_counted(MetricComparison& m, const Thresholds& thresholds) {
+  if (m.worse > thresholds.fail_above) {
+    m.verdict = Verdict::kFail;
+  } else if (m.worse > thresholds.warn_above) {
+    m.verdict = Verdict::kWarn;
+  } else if (m.worse < -thresholds.fail_above) {
+    m.verdict = Verdict::kImproved;
+  } else {
+    m.verdict = Verdict::kPass;
+  }
+}
+
+bool all_finite(const std::vector<double>& values) {
+  return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
 
 MetricComparison compare_metric(MetricComparison m, const std::vector<double>& baseline,
                                 const std::vector<double>& candidate,
                                 const Thresholds& thresholds) {
+  m.baseline_samples = baseline.size();
+  m.candidate_samples = candidate.size();
   m.baseline_median = baseline.empty() ? kNone : median(baseline);
   m.candidate_median = candidate.empty() ? kNone : median(candidate);
   if (baseline.empty() || candidate.empty()) {
     mark_inconclusive(m, baseline.empty() ? "only in the candidate" : "only in the baseline");
     return m;
   }
-  const auto finite = [](const std::vector<double>& values) {
-    return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-  };
-  if (!finite(baseline) || !finite(candidate)) {  // only reports built in memory: from_json
-    mark_inconclusive(m, "a repetition's value is not a finite number");  // refuses these
+  if (!all_finite(baseline) || !all_finite(candidate)) {  // only reports built in memory:
+    mark_inconclusive(m, "a repetition's value is not a finite number");  // from_json refuses
     return m;
   }
   if (m.baseline_median <= 0 && m.candidate_median != m.baseline_median) {
@@ -83,33 +85,22 @@ MetricComparison compare_metric(MetricComparison m, const std::vector<double>& b
                                                 : "baseline median is negative: no ratio");
     return m;
   }
-  Rng rng(fnv1a(m.engine + '\0' + m.phase + '\0' + m.metric, thresholds.seed));
-  std::tie(m.ratio_low, m.ratio_high) =
-      bootstrap_ratio(baseline, candidate, thresholds.resamples, rng);
-  m.ratio = ratio_of(m.candidate_median, m.baseline_median);
-  m.worse = worse_of(m.ratio, m.direction);
-  const double worse_at_low = worse_of(m.ratio_low, m.direction);
-  const double worse_at_high = worse_of(m.ratio_high, m.direction);
-  m.worse_low = std::min(worse_at_low, worse_at_high);
-  m.worse_high = std::max(worse_at_low, worse_at_high);
-  judge(m, std::min(baseline.size(), candidate.size()), thresholds);
+  const double ratio = ratio_of(m.candidate_median, m.baseline_median);
+  if (m.deterministic) {
+    set_ratio(m, ratio, ratio, ratio);
+    judge_counted(m, thresholds);
+    return m;
+  }
+  Rng rng(metric_seed(m, thresholds.seed));
+  const auto [low, high] = bootstrap_ratio(baseline, candidate, thresholds.resamples, rng);
+  set_ratio(m, ratio, low, high);
+  judge_timed(m, thresholds);
   return m;
 }
 
 // ---- Matching engines, phases and metrics ----
 
 using MetricSamples = std::map<std::string, std::vector<double>>;
-
-Samples gated_samples(const EngineResult* engine) {
-  Samples gated;
-  if (engine == nullptr) return gated;
-  for (auto& [phase, metrics] : samples_of(*engine)) {
-    for (auto& [metric, values] : metrics) {
-      if (direction_of(metric) != Direction::kInformational) gated[phase][metric] = values;
-    }
-  }
-  return gated;
-}
 
 template <typename Map>
 std::set<std::string> keys_of_either(const Map& a, const Map& b) {
@@ -131,7 +122,19 @@ std::string one_side(const std::string& what, bool in_baseline) {
 
 struct Matching {
   const Thresholds& thresholds;
+  bool timed_judged;  // false when either side is counted: Valgrind distorts its timings
+  const std::set<std::string>& ungated;
   Comparison& out;
+
+  // The samples of the metrics this comparison judges, of one phase.
+  MetricSamples judged(const MetricSamples& samples) const {
+    MetricSamples result;
+    for (const auto& [metric, values] : samples) {
+      const MetricInfo info = metric_info(metric);
+      if (info.gated && (info.deterministic || timed_judged)) result[metric] = values;
+    }
+    return result;
+  }
 
   void phase(const std::string& engine, const std::string& name, const MetricSamples* baseline,
              const MetricSamples* candidate) {
@@ -150,9 +153,12 @@ struct Matching {
       m.engine = engine;
       m.phase = name;
       m.metric = metric;
-      m.direction = direction_of(metric);
-      out.metrics.push_back(compare_metric(std::move(m), base_values ? *base_values : kNoValues,
-                                           cand_values ? *cand_values : kNoValues, thresholds));
+      m.direction = metric_info(metric).direction;
+      m.deterministic = metric_info(metric).deterministic;
+      m = compare_metric(std::move(m), base_values ? *base_values : kNoValues,
+                         cand_values ? *cand_values : kNoValues, thresholds);
+      if (ungated.contains(name)) mark_not_gated(m, "gate: false");
+      out.metrics.push_back(std::move(m));
     }
   }
 
@@ -161,8 +167,8 @@ struct Matching {
     if (baseline == nullptr || candidate == nullptr) {
       out.warnings.push_back(one_side("engine " + name, baseline != nullptr));
     }
-    const Samples base = gated_samples(baseline);
-    const Samples cand = gated_samples(candidate);
+    const Samples base = baseline != nullptr ? samples_of(*baseline) : Samples{};
+    const Samples cand = candidate != nullptr ? samples_of(*candidate) : Samples{};
     for (const std::string& phase_name : keys_of_either(base, cand)) {
       const auto* base_phase = find_in(base, phase_name);
       const auto* cand_phase = find_in(cand, phase_name);
@@ -170,98 +176,83 @@ struct Matching {
         out.warnings.push_back(
             one_side("phase " + phase_name + " of engine " + name, base_phase != nullptr));
       }
-      phase(name, phase_name, base_phase, cand_phase);
+      const MetricSamples base_judged = base_phase ? judged(*base_phase) : MetricSamples{};
+      const MetricSamples cand_judged = cand_phase ? judged(*cand_phase) : MetricSamples{};
+      phase(name, phase_name, base_phase ? &base_judged : nullptr,
+            cand_phase ? &cand_judged : nullptr);
     }
   }
 };
 
-const EngineResult* find_engine(const Report& report, const std::string& name) {
-  for (const EngineResult& engine : report.engines) {
-    if (engine.name == name) return &engine;
+// ---- Warnings about the repetitions ----
+
+// One warning per distinct pair of too-small repetition counts of the timed rows.
+void repetition_warnings(Comparison& comparison, std::uint32_t min_repetitions) {
+  std::set<std::pair<std::size_t, std::size_t>> counts;
+  for (const MetricComparison& m : comparison.metrics) {
+    const std::size_t fewer = std::min(m.baseline_samples, m.candidate_samples);
+    if (!m.deterministic && fewer > 0 && fewer < min_repetitions) {
+      counts.emplace(m.baseline_samples, m.candidate_samples);
+    }
   }
-  return nullptr;
+  for (const auto& [base, cand] : counts) {
+    comparison.warnings.push_back(
+        "too few repetitions to judge timed metrics: " + std::to_string(base) +
+        " in the baseline and " + std::to_string(cand) + " in the candidate, at least " +
+        std::to_string(min_repetitions) + " needed on each side: they are inconclusive");
+  }
 }
 
-void context_warnings(const Context& baseline, const Context& candidate,
-                      std::vector<std::string>& warnings) {
-  if (baseline.cpu_model != candidate.cpu_model) {
-    warnings.push_back("baseline ran on " + shown(baseline.cpu_model) + ", candidate on " +
-                       shown(candidate.cpu_model) + ": ratios mix machine and code");
-  }
-  if (baseline.build_type != candidate.build_type) {
-    warnings.push_back("baseline is a " + shown(baseline.build_type) + " build, candidate a " +
-                       shown(candidate.build_type) + " build: ratios mix build type and code");
-  }
-  if (baseline.compiler != candidate.compiler) {
-    warnings.push_back("baseline was built with " + shown(baseline.compiler) + ", candidate with " +
-                       shown(candidate.compiler) + ": ratios mix compiler and code");
+const Aggregate* aggregate_in(const Report& report, const MetricComparison& m) {
+  const EngineResult* engine = find_engine(report, m.engine);
+  if (engine == nullptr) return nullptr;
+  const auto phase = engine->aggregates.find(m.phase);
+  if (phase == engine->aggregates.end()) return nullptr;
+  const auto metric = phase->second.find(m.metric);
+  return metric == phase->second.end() ? nullptr : &metric->second;
+}
+
+// A gated metric whose repetitions vary more than max_cv on either side (the reports' own
+// aggregates): its interval is wide and its verdict weak, though maybe not inconclusive.
+void spread_warnings(Comparison& comparison, const Report& baseline, const Report& candidate,
+                     double max_cv) {
+  for (const MetricComparison& m : comparison.metrics) {
+    if (!m.gated) continue;
+    for (const auto& [report, side] :
+         {std::pair{&baseline, "baseline"}, {&candidate, "candidate"}}) {
+      const Aggregate* aggregate = aggregate_in(*report, m);
+      if (aggregate == nullptr || !(aggregate->cv > max_cv)) continue;
+      char cv[64];
+      std::snprintf(cv, sizeof cv, "%.1f%% (more than %.1f%%)", aggregate->cv * 100, max_cv * 100);
+      comparison.warnings.push_back(m.engine + "/" + m.phase + " " + m.metric + " varies by " + cv +
+                                    " over the " + side +
+                                    "'s repetitions (coefficient of variation): a weak verdict");
+    }
   }
 }
 
 }  // namespace
 
-int severity(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kFail:
-      return 3;
-    case Verdict::kWarn:
-      return 2;
-    case Verdict::kInconclusive:
-      return 1;
-    case Verdict::kPass:
-      return 0;
-  }
-  return 0;
-}
-
-std::string percent(double fraction) {
-  if (std::isnan(fraction)) return "-";
-  if (std::isinf(fraction)) return fraction > 0 ? "+inf" : "-inf";
-  char text[32];
-  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
-  return text;
-}
-
-std::string shown(const std::string& value) { return value.empty() ? "(unknown)" : value; }
-
-std::string_view to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kPass:
-      return "pass";
-    case Verdict::kWarn:
-      return "warn";
-    case Verdict::kFail:
-      return "fail";
-    case Verdict::kInconclusive:
-      return "inconclusive";
-  }
-  return "unknown";
-}
-
-int Comparison::exit_code() const { return overall == Verdict::kFail ? 1 : 0; }
-
 Comparison compare(const Report& baseline, const Report& candidate, const Thresholds& thresholds) {
-  if (baseline.workload_hash != candidate.workload_hash) {
-    throw ReportError("workload hash differs: baseline " + baseline.workload_hash + ", candidate " +
-                      candidate.workload_hash + ": these reports ran different workloads");
-  }
+  check_same_workload(baseline, candidate);
+  const bool base_counted = meter_of(baseline.context) == kCountedMeter;
+  const bool cand_counted = meter_of(candidate.context) == kCountedMeter;
   Comparison comparison;
+  comparison.mode = base_counted && cand_counted ? "counted" : "repetitions";
   context_warnings(baseline.context, candidate.context, comparison.warnings);
-  Matching matching{thresholds, comparison};
+  const std::set<std::string> ungated = ungated_phases(baseline, candidate);
+  Matching matching{thresholds, !base_counted && !cand_counted, ungated, comparison};
   for (const EngineResult& engine : baseline.engines) {
     matching.engine(engine.name, &engine, find_engine(candidate, engine.name));
   }
   for (const EngineResult& engine : candidate.engines) {
-    if (find_engine(baseline, engine.name) == nullptr)
+    if (find_engine(baseline, engine.name) == nullptr) {
       matching.engine(engine.name, nullptr, &engine);
+    }
   }
-  if (comparison.metrics.empty()) {
-    comparison.warnings.push_back("no gated metric in either report: nothing was compared");
-    comparison.overall = Verdict::kInconclusive;
-  }
-  for (const MetricComparison& m : comparison.metrics) {
-    if (severity(m.verdict) > severity(comparison.overall)) comparison.overall = m.verdict;
-  }
+  repetition_warnings(comparison, thresholds.min_repetitions);
+  spread_warnings(comparison, baseline, candidate, thresholds.max_cv);
+  finish(comparison);
   return comparison;
 }
 

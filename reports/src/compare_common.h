@@ -1,14 +1,21 @@
-// What compare.cc and compare_render.cc share (defined in compare.cc): the order of verdicts,
-// and the text of a fraction and of a context value.
+// What compare() (compare.cc), compare_paired() (paired.cc) and the renderers share: the order
+// of verdicts, how a row gets its change, how a comparison is finished (compare_common.cc), and
+// the checks of the two sides before comparing (compare_inputs.cc).
 #pragma once
 
+#include <cstdint>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "compare.h"
 
 namespace heapstore::report {
 
-// fail 3, warn 2, inconclusive 1, pass 0: the overall verdict is the most severe one.
+// ---- compare_common.cc ----
+
+// pass 0, improved 1, inconclusive 2, warn 3, fail 4: the overall verdict is the most severe.
 int severity(Verdict verdict);
 
 // A fraction as a signed percentage with one decimal ("+12.5%"), "+inf" or "-inf", and "-"
@@ -17,5 +24,52 @@ std::string percent(double fraction);
 
 // A context value, or "(unknown)" when it is empty.
 std::string shown(const std::string& value);
+
+// The seed of one row's bootstrap: its engine, phase and metric hashed (FNV-1a) onto `seed`,
+// so that each metric gets its own stream whatever else the reports hold.
+std::uint64_t metric_seed(const MetricComparison& m, std::uint64_t seed);
+
+// How much worse `ratio` (candidate / baseline) is in the metric's direction: ratio - 1 for
+// lower-is-better metrics, else 1 / ratio - 1 (+inf for a ratio of 0).
+double worse_of(double ratio, Direction direction);
+
+// Sets m.change and m.worse with their intervals from a ratio and the ratio's interval.
+void set_ratio(MetricComparison& m, double ratio, double ratio_low, double ratio_high);
+
+// A row with no ratio (a metric on one side only, no usable baseline): change and worse NaN,
+// inconclusive, with `note`.
+void mark_inconclusive(MetricComparison& m, std::string note);
+
+// Marks a row as shown but not counted towards the overall verdict, saying `why` in its note.
+void mark_not_gated(MetricComparison& m, const std::string& why);
+
+// Orders comparison.metrics (see Comparison::metrics) and sets comparison.overall from the
+// gated rows; with none, overall is inconclusive and a warning says so.
+void finish(Comparison& comparison);
+
+// ---- compare_inputs.cc ----
+
+// Throws ReportError "the workloads differ: phases[1].count is 1000 in the baseline and 2000
+// in the candidate" at the first difference of the two normalized workloads, ignoring
+// description, seed, repetitions and the phases' gate flags (what the workload hash ignores).
+// Reports whose hashes differ but whose workloads do not are accepted.
+void check_same_workload(const Report& baseline, const Report& candidate);
+
+// Names of the phases whose workload entry says "gate": false in either report.
+std::set<std::string> ungated_phases(const Report& baseline, const Report& candidate);
+
+inline constexpr std::string_view kCountedMeter = "instructions";  // Context::meter of counts
+
+// What measured a report's phases: "time" or "instructions" (counted under Callgrind). Reports
+// from before counted runs have no meter and were timed.
+std::string meter_of(const Context& context);
+
+// Appends a warning for each context difference that makes timings hard to compare: CPU,
+// build type, compiler, meter, valgrind version.
+void context_warnings(const Context& baseline, const Context& candidate,
+                      std::vector<std::string>& warnings);
+
+// The engine called `name` in `report`, or nullptr; the pointer lives as long as `report`.
+const EngineResult* find_engine(const Report& report, const std::string& name);
 
 }  // namespace heapstore::report

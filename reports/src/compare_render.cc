@@ -1,9 +1,9 @@
 // The text and Markdown forms of a Comparison: render_text() and render_markdown() of compare.h.
+// Rows come ordered from compare() and compare_paired() (compare_common.cc's finish()).
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -14,26 +14,13 @@
 namespace heapstore::report {
 namespace {
 
-constexpr std::size_t kCollapsePassesAbove = 10;  // Markdown folds more passes than this
+constexpr std::string_view kMetricAlign = "lllrrrll";
 
-std::vector<MetricComparison> worst_first(const std::vector<MetricComparison>& metrics) {
-  std::vector<MetricComparison> sorted = metrics;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return severity(a.verdict) > severity(b.verdict);
-  });
-  return sorted;
-}
-
-std::string fixed(double value) {
-  if (std::isnan(value)) return "-";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
-  return text;
-}
-
-std::string ratio_cell(const MetricComparison& m) {
-  if (std::isnan(m.ratio)) return "-";
-  return fixed(m.ratio) + " [" + fixed(m.ratio_low) + ", " + fixed(m.ratio_high) + "]";
+// "-82.0% [-83.1%, -80.9%]"; only the change when it has no interval (counted metrics).
+std::string change_cell(const MetricComparison& m) {
+  if (std::isnan(m.change)) return "-";
+  if (m.change_low == m.change && m.change_high == m.change) return percent(m.change);
+  return percent(m.change) + " [" + percent(m.change_low) + ", " + percent(m.change_high) + "]";
 }
 
 std::string value_cell(const std::string& metric, double value) {
@@ -46,48 +33,69 @@ std::string upper(std::string_view text) {
   return result;
 }
 
-constexpr std::string_view kMetricAlign = "lllrrrrll";
-
 Rows metric_rows(const std::vector<MetricComparison>& metrics) {
-  Rows rows = {{"engine", "phase", "metric", "baseline", "candidate", "ratio [95% interval]",
-                "worse", "verdict", "note"}};
+  Rows rows = {{"engine", "phase", "metric", "baseline", "candidate", "change [95% interval]",
+                "verdict", "note"}};
   for (const MetricComparison& m : metrics) {
     rows.push_back({m.engine, m.phase, m.metric, value_cell(m.metric, m.baseline_median),
-                    value_cell(m.metric, m.candidate_median), ratio_cell(m), percent(m.worse),
+                    value_cell(m.metric, m.candidate_median), change_cell(m),
                     std::string(to_string(m.verdict)), m.note});
   }
   return rows;
 }
 
-// "2 fail, 1 warn, 0 inconclusive, 10 pass"
+// "2 fail, 1 warn, 0 inconclusive, 3 improved, 10 pass" over the gated rows.
 std::string tally(const Comparison& comparison) {
-  std::array<int, 4> counts{};
-  for (const MetricComparison& m : comparison.metrics) ++counts[severity(m.verdict)];
-  return std::to_string(counts[3]) + " fail, " + std::to_string(counts[2]) + " warn, " +
-         std::to_string(counts[1]) + " inconclusive, " + std::to_string(counts[0]) + " pass";
+  std::array<int, 5> counts{};
+  for (const MetricComparison& m : comparison.metrics) {
+    if (m.gated) ++counts[severity(m.verdict)];
+  }
+  std::string text;
+  for (Verdict v : {Verdict::kFail, Verdict::kWarn, Verdict::kInconclusive, Verdict::kImproved,
+                    Verdict::kPass}) {
+    if (!text.empty()) text += ", ";
+    text += std::to_string(counts[severity(v)]) + " " + std::string(to_string(v));
+  }
+  return text;
+}
+
+std::size_t not_gated(const Comparison& comparison) {
+  return std::count_if(comparison.metrics.begin(), comparison.metrics.end(),
+                       [](const MetricComparison& m) { return !m.gated; });
+}
+
+std::string folded(const std::vector<MetricComparison>& rows, const std::string& summary) {
+  if (rows.empty()) return "";
+  return "\n<details><summary>" + std::to_string(rows.size()) + " " + summary + "</summary>\n\n" +
+         markdown_table(metric_rows(rows), kMetricAlign) + "\n</details>\n";
 }
 
 std::string markdown_metrics(const Comparison& comparison) {
   std::vector<MetricComparison> shown_rows;
   std::vector<MetricComparison> passes;
-  const bool collapse = std::count_if(comparison.metrics.begin(), comparison.metrics.end(),
-                                      [](const auto& m) { return m.verdict == Verdict::kPass; }) >
-                        static_cast<std::ptrdiff_t>(kCollapsePassesAbove);
-  for (const MetricComparison& m : worst_first(comparison.metrics)) {
-    (collapse && m.verdict == Verdict::kPass ? passes : shown_rows).push_back(m);
+  std::vector<MetricComparison> not_gated;
+  for (const MetricComparison& m : comparison.metrics) {
+    if (!m.gated) {
+      not_gated.push_back(m);
+    } else {
+      (m.verdict == Verdict::kPass ? passes : shown_rows).push_back(m);
+    }
   }
-  std::string text;
-  if (shown_rows.empty()) {
-    text += "No gated metric failed, warned or was inconclusive.\n";
-  } else {
-    text += markdown_table(metric_rows(shown_rows), kMetricAlign);
-  }
-  if (!passes.empty()) {
-    text += "\n<details><summary>" + std::to_string(passes.size()) +
-            " passing metrics</summary>\n\n" + markdown_table(metric_rows(passes), kMetricAlign) +
-            "\n</details>\n";
-  }
+  std::string text = shown_rows.empty()
+                         ? "No gated metric failed, warned, was inconclusive or improved.\n"
+                         : markdown_table(metric_rows(shown_rows), kMetricAlign);
+  text += folded(passes, passes.size() == 1 ? "passing metric" : "passing metrics");
+  text += folded(not_gated, "not gated (shown, never judged)");
   return text;
+}
+
+std::string cpu_text(const Context& context) {
+  if (context.cores == 0) return context.cpu_model;
+  return shown(context.cpu_model) + " (" + std::to_string(context.cores) + " cores)";
+}
+
+std::string resolution_text(double nanoseconds) {
+  return nanoseconds > 0 ? format_nanoseconds(nanoseconds) : "";
 }
 
 std::string markdown_context(const Report& baseline, const Report& candidate) {
@@ -96,33 +104,52 @@ std::string markdown_context(const Report& baseline, const Report& candidate) {
   };
   const Context& b = baseline.context;
   const Context& c = candidate.context;
-  const Rows rows = {
-      {"", "baseline", "candidate"},           row("commit", b.git_commit, c.git_commit),
-      row("CPU", b.cpu_model, c.cpu_model),    row("build type", b.build_type, c.build_type),
-      row("compiler", b.compiler, c.compiler), row("time", b.time, c.time)};
+  Rows rows = {{"", "baseline", "candidate"},
+               row("commit", b.git_commit, c.git_commit),
+               row("CPU", cpu_text(b), cpu_text(c)),
+               row("compiler", b.compiler, c.compiler),
+               row("build type", b.build_type, c.build_type),
+               row("repetitions", std::to_string(baseline.repetitions),
+                   std::to_string(candidate.repetitions)),
+               row("seed", std::to_string(baseline.seed), std::to_string(candidate.seed)),
+               row("meter", meter_of(b), meter_of(c))};
+  if (!b.valgrind.empty() || !c.valgrind.empty()) {
+    rows.push_back(row("valgrind", b.valgrind, c.valgrind));
+  }
+  if (b.clock_resolution_ns > 0 || c.clock_resolution_ns > 0) {
+    rows.push_back(row("clock resolution", resolution_text(b.clock_resolution_ns),
+                       resolution_text(c.clock_resolution_ns)));
+  }
+  rows.push_back(row("time", b.time, c.time));
   return markdown_table(rows, "lll");
 }
 
 }  // namespace
 
 std::string render_text(const Comparison& comparison) {
-  std::string text = text_table(metric_rows(worst_first(comparison.metrics)), kMetricAlign);
+  std::string text = "mode: " + shown(comparison.mode) + "\n\n";
+  text += text_table(metric_rows(comparison.metrics), kMetricAlign);
   if (!comparison.warnings.empty()) text += "\nwarnings:\n";
   for (const std::string& warning : comparison.warnings) text += "  " + warning + "\n";
-  text +=
-      "\noverall: " + std::string(to_string(comparison.overall)) + " (" + tally(comparison) + ")\n";
+  const std::size_t shown_only = not_gated(comparison);
+  text += "\noverall: " + std::string(to_string(comparison.overall)) + " (" + tally(comparison) +
+          (shown_only > 0 ? "; " + std::to_string(shown_only) + " not gated" : "") + ")\n";
   return text;
 }
 
 std::string render_markdown(const Comparison& comparison, const Report& baseline,
                             const Report& candidate) {
   std::string text = "## heapstore compare: " + upper(to_string(comparison.overall)) + "\n\n";
-  text += tally(comparison) + " over the gated metrics (throughput: higher is better; p50 and " +
-          "p99 latency: lower is better).\n\n";
+  const std::size_t shown_only = not_gated(comparison);
+  text += tally(comparison) + " over the gated metrics" +
+          (shown_only > 0 ? " (" + std::to_string(shown_only) + " more shown, not gated)" : "") +
+          "; mode: " + shown(comparison.mode) +
+          ". Change is candidate / baseline - 1 of each metric: for ops/s and MB/s higher is " +
+          "better, for latency, instructions and cycles lower is better.\n\n";
+  text += markdown_context(baseline, candidate) + "\n";
   text += markdown_metrics(comparison);
   if (!comparison.warnings.empty()) text += "\n### Warnings\n\n";
   for (const std::string& warning : comparison.warnings) text += "- " + warning + "\n";
-  text += "\n### Context\n\n" + markdown_context(baseline, candidate);
   return text;
 }
 

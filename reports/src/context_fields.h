@@ -22,6 +22,8 @@ inline constexpr std::pair<std::string_view, std::string Context::*> kContextStr
     {"data_dir", &Context::data_dir},
     {"time", &Context::time},
     {"command_line", &Context::command_line},
+    {"meter", &Context::meter},
+    {"valgrind", &Context::valgrind},
 };
 
 }  // namespace heapstore::report

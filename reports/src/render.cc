@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
+#include <span>
 
 namespace heapstore::report {
 namespace {
@@ -89,12 +90,47 @@ std::string median_cell(const std::map<std::string, Aggregate>& metrics, const s
   return found == metrics.end() ? "-" : format_metric(name, found->second.median);
 }
 
-// ops/s of this engine against the first one: "x0.42", or "-" when either has none.
+// A run's columns: a header and the metric each shows (median over repetitions).
+struct Column {
+  std::string_view header;
+  std::string_view metric;  // "p50"/"p99": the latency of the phase's operation
+};
+constexpr Column kTimedColumns[] = {{"ops/s", "ops_per_sec"},
+                                    {"MB/s", "mb_per_sec"},
+                                    {"p50", "p50"},
+                                    {"p99", "p99"},
+                                    {"flush", "end_phase_seconds"}};
+// Counted runs (--meter instructions): the work, per phase and per operation.
+constexpr Column kCountedColumns[] = {{"ops", "operations"},
+                                      {"instructions", "instructions"},
+                                      {"est. cycles", "estimated_cycles"},
+                                      {"instr/op", "per_op"}};
+
+std::string per_op_cell(const std::map<std::string, Aggregate>& metrics) {
+  const auto ops = metrics.find("operations");
+  const auto instructions = metrics.find("instructions");
+  if (ops == metrics.end() || instructions == metrics.end() || ops->second.median <= 0) return "-";
+  return format_count(instructions->second.median / ops->second.median);
+}
+
+std::string column_cell(const Column& column, const std::string& op,
+                        const std::map<std::string, Aggregate>& metrics) {
+  if (column.metric == "p50" || column.metric == "p99")
+    return median_cell(metrics, latency_metric(op, std::string(column.metric) + "_ns"));
+  if (column.metric == "per_op") return per_op_cell(metrics);
+  if (column.metric == "end_phase_seconds") {
+    const auto found = metrics.find("end_phase_seconds");
+    return found == metrics.end() ? "-" : format_nanoseconds(found->second.median * 1e9);
+  }
+  return median_cell(metrics, std::string(column.metric));
+}
+
+// This engine's figure against the first one's: "x0.42", or "-" when either has none.
 std::string ratio_cell(const std::map<std::string, Aggregate>& metrics,
-                       const std::map<std::string, Aggregate>* first) {
+                       const std::map<std::string, Aggregate>* first, const std::string& metric) {
   if (first == nullptr) return "-";
-  const auto ours = metrics.find("ops_per_sec");
-  const auto theirs = first->find("ops_per_sec");
+  const auto ours = metrics.find(metric);
+  const auto theirs = first->find(metric);
   if (ours == metrics.end() || theirs == first->end() || theirs->second.median <= 0) return "-";
   char text[32];
   std::snprintf(text, sizeof text, "x%.2f", ours->second.median / theirs->second.median);
@@ -102,39 +138,43 @@ std::string ratio_cell(const std::map<std::string, Aggregate>& metrics,
 }
 
 std::vector<std::string> run_row(const PhaseKey& phase, const EngineResult& engine,
-                                 const std::map<std::string, Aggregate>* first) {
+                                 const std::map<std::string, Aggregate>* first,
+                                 std::span<const Column> columns, const std::string& ratio_of) {
   const std::map<std::string, Aggregate>& metrics = engine.aggregates.at(phase.name);
   const std::string op = latency_op(phase.op, metrics);
-  return {phase.name,
-          op == phase.op ? op : phase.op + " (" + op + ")",
-          engine.name,
-          median_cell(metrics, "ops_per_sec"),
-          median_cell(metrics, "mb_per_sec"),
-          median_cell(metrics, latency_metric(op, "p50_ns")),
-          median_cell(metrics, latency_metric(op, "p99_ns")),
-          ratio_cell(metrics, first)};
+  std::vector<std::string> row = {phase.name, op == phase.op ? op : phase.op + " (" + op + ")",
+                                  engine.name};
+  for (const Column& column : columns) row.push_back(column_cell(column, op, metrics));
+  row.push_back(ratio_cell(metrics, first, ratio_of));
+  return row;
 }
 
-// The run table's cells; the ratio column only when there are two engines or more.
+// The run table's cells; the ratio column (ops/s, or instructions in a counted run) only when
+// there are two engines or more.
 Rows run_rows(const Report& report) {
   std::vector<EngineResult> engines = report.engines;
   for (EngineResult& engine : engines) aggregate(engine);  // medians of what is there now
+  const bool counted = report.context.meter == "instructions";
+  const std::span<const Column> columns =
+      counted ? std::span<const Column>(kCountedColumns) : std::span<const Column>(kTimedColumns);
+  const std::string ratio_of = counted ? "instructions" : "ops_per_sec";
   const bool ratios = engines.size() >= 2;
-  Rows rows = {{"phase", "op", "engine", "ops/s", "MB/s", "p50", "p99"}};
-  if (ratios) rows[0].push_back("vs " + engines[0].name);
+  Rows rows = {{"phase", "op", "engine"}};
+  for (const Column& column : columns) rows[0].emplace_back(column.header);
+  if (ratios) rows[0].push_back(std::string(counted ? "instr vs " : "vs ") + engines[0].name);
   for (const PhaseKey& phase : phases_in_order(engines)) {
     const auto first_phase = engines[0].aggregates.find(phase.name);
     const auto* first = first_phase == engines[0].aggregates.end() ? nullptr : &first_phase->second;
     for (const EngineResult& engine : engines) {
       if (!engine.aggregates.contains(phase.name)) continue;
-      rows.push_back(run_row(phase, engine, first));
+      rows.push_back(run_row(phase, engine, first, columns, ratio_of));
       if (!ratios) rows.back().pop_back();
     }
   }
   return rows;
 }
 
-constexpr std::string_view kRunAlign = "lllrrrrr";
+constexpr std::string_view kRunAlign = "lllrrrrrr";
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "context_fields.h"
+#include "metrics.h"
 
 namespace heapstore::report {
 namespace {
@@ -42,6 +43,8 @@ json context_to_json(const Context& context) {
   for (const auto& [name, field] : kContextStrings) result[std::string(name)] = context.*field;
   result["cores"] = context.cores;
   result["memory_bytes"] = context.memory_bytes;
+  result["libraries"] = context.libraries;
+  result["clock_resolution_ns"] = context.clock_resolution_ns;
   return result;
 }
 
@@ -73,17 +76,7 @@ json engine_to_json(const EngineResult& engine) {
 
 }  // namespace
 
-Direction direction_of(std::string_view metric) {
-  if (metric == "ops_per_sec" || metric == "mb_per_sec") return Direction::kHigherIsBetter;
-  constexpr std::string_view kLatency = "latency.";
-  if (!metric.starts_with(kLatency)) return Direction::kInformational;
-  const std::string_view rest = metric.substr(kLatency.size());
-  const auto dot = rest.find('.');
-  if (dot == 0 || dot == std::string_view::npos) return Direction::kInformational;
-  const std::string_view statistic = rest.substr(dot + 1);
-  return statistic == "p50_ns" || statistic == "p99_ns" ? Direction::kLowerIsBetter
-                                                        : Direction::kInformational;
-}
+Direction direction_of(std::string_view metric) { return metric_info(metric).direction; }
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;

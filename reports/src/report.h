@@ -19,7 +19,7 @@
 
 namespace heapstore::report {
 
-inline constexpr std::string_view kSchema = "heapstore-report/1";
+inline constexpr std::string_view kSchema = "heapstore-report/2";
 
 // Where and how a report was made.
 struct Context {
@@ -36,6 +36,10 @@ struct Context {
   std::string data_dir;
   std::string time;  // ISO 8601, UTC
   std::string command_line;
+  std::string meter;     // what measured the phases: "time" (the clock) or "instructions"
+  std::string valgrind;  // "valgrind-3.19.0" in counted runs, else empty
+  std::map<std::string, std::string> libraries;  // library -> version the tool was built with
+  double clock_resolution_ns = 0;  // the tick clock's smallest step, measured at the start
 };
 
 using Metrics = std::map<std::string, double>;

@@ -150,10 +150,23 @@ void expect_schema(const json& value) {
 }
 
 Context context_from_json(const json& value, const std::string& path) {
-  std::initializer_list<std::string_view> fields = {
-      "tool_version", "git_commit", "compiler",     "compiler_flags", "build_type",
-      "cpu_model",    "cores",      "memory_bytes", "kernel",         "filesystem",
-      "data_dir",     "time",       "command_line"};
+  std::initializer_list<std::string_view> fields = {"tool_version",
+                                                    "git_commit",
+                                                    "compiler",
+                                                    "compiler_flags",
+                                                    "build_type",
+                                                    "cpu_model",
+                                                    "cores",
+                                                    "memory_bytes",
+                                                    "kernel",
+                                                    "filesystem",
+                                                    "data_dir",
+                                                    "time",
+                                                    "command_line",
+                                                    "meter",
+                                                    "valgrind",
+                                                    "libraries",
+                                                    "clock_resolution_ns"};
   const FieldReader reader(value, path, fields);
   Context context;
   for (const auto& [name, field] : kContextStrings) context.*field = reader.string(name);
@@ -161,6 +174,10 @@ Context context_from_json(const json& value, const std::string& path) {
       reader.unsigned_integer("cores", std::numeric_limits<std::uint32_t>::max()));
   context.memory_bytes =
       reader.unsigned_integer("memory_bytes", std::numeric_limits<std::uint64_t>::max());
+  const json& libraries = expect_object(reader.value("libraries"), reader.path("libraries"));
+  for (const auto& [name, version] : libraries.items())
+    context.libraries[name] = read_string(version, child(reader.path("libraries"), name));
+  context.clock_resolution_ns = reader.number("clock_resolution_ns");
   return context;
 }
 

@@ -45,7 +45,11 @@ Report sample_report() {
                     "ext4",
                     "/tmp/hs",
                     "2024-01-01T00:00:00Z",
-                    "heapstore run x.yaml"};
+                    "heapstore run x.yaml",
+                    "time",
+                    "",
+                    {{"sqlite", "3.40.1"}},
+                    8.6};
   report.workload = {{"name", "mixed"}, {"phases", json::array({{{"name", "load"}}})}};
   report.workload_hash = "0123456789abcdef";
   report.seed = 18446744073709551615ull;
@@ -87,7 +91,7 @@ void write_file(const std::string& path, const std::string& text) {
 TEST(ReportJson, RoundTripsEveryField) {
   const Report report = sample_report();
   const json document = to_json(report);
-  EXPECT_EQ(document["schema"], "heapstore-report/1");
+  EXPECT_EQ(document["schema"], "heapstore-report/2");
   EXPECT_EQ(document["engines"][1]["repetitions"][0]["phases"][2]["op"], "mix");
   const Report back = from_json(json::parse(document.dump(2)));
   EXPECT_EQ(to_json(back), document);
@@ -174,10 +178,10 @@ TEST(ReportJson, RejectsMalformedReportsWithThePath) {
   const std::vector<Malformed> cases = {
       {[](json& d) { d = json::array(); }, "report: not an object"},
       {[](json& d) { d.erase("schema"); }, "schema: missing"},
-      {[](json& d) { d["schema"] = "heapstore-report/2"; },
-       "schema: expected \"heapstore-report/1\", found \"heapstore-report/2\""},
+      {[](json& d) { d["schema"] = "heapstore-report/1"; },
+       "schema: expected \"heapstore-report/2\", found \"heapstore-report/1\""},
       {[](json& d) { d["schema"] = 1; },
-       "schema: expected \"heapstore-report/1\", found a value of type number"},
+       "schema: expected \"heapstore-report/2\", found a value of type number"},
       {[](json& d) { d["bogus"] = 1; }, "bogus: unknown field"},
       {[](json& d) { d.erase("context"); }, "context: missing"},
       {[](json& d) { d["context"] = "x"; }, "context: not an object"},
@@ -266,7 +270,7 @@ json random_value(std::mt19937_64& rng, int depth) {
       return std::string(length, static_cast<char>('a' + rng() % 3));
     }
     case 6:
-      return "heapstore-report/1";
+      return "heapstore-report/2";
     case 7:
       return std::string(1, static_cast<char>(rng() % 256));  // may be invalid UTF-8
     case 8:
@@ -395,7 +399,7 @@ TEST(ReportFile, MissingFileNamesThePath) {
 
 TEST(ReportFile, NotJsonNamesThePathAndTheBytePosition) {
   const std::string path = temp_path("broken.json");
-  write_file(path, "{\"schema\": \"heapstore-report/1\",\n  oops}");
+  write_file(path, "{\"schema\": \"heapstore-report/2\",\n  oops}");
   try {
     read_report(path);
     FAIL() << "accepted broken JSON";
@@ -415,7 +419,7 @@ TEST(ReportFile, AnotherSchemaNamesThePath) {
     FAIL() << "accepted a workload file";
   } catch (const ReportError& error) {
     EXPECT_EQ(std::string(error.what()),
-              path + ": schema: expected \"heapstore-report/1\", found \"heapstore-workload/1\"");
+              path + ": schema: expected \"heapstore-report/2\", found \"heapstore-workload/1\"");
   }
 }
 
@@ -448,20 +452,42 @@ TEST(Render, RunTableHasOneRowPerEngineAndPhaseWithRatios) {
   const std::string table = render_run_table(sample_report());
   EXPECT_NE(table.find("phase  op         engine"), std::string::npos) << table;
   EXPECT_NE(table.find("vs heapstore"), std::string::npos) << table;
-  EXPECT_NE(table.find("load   insert     heapstore   202k  91.9  421 ns  2.0 us         x1.00\n"),
-            std::string::npos)
+  EXPECT_NE(
+      table.find("load   insert     heapstore   202k  91.9  421 ns  2.0 us      -         x1.00\n"),
+      std::string::npos)
       << table;
-  EXPECT_NE(table.find("load   insert     sqlite      101k  46.0  842 ns  4.0 us         x0.50\n"),
-            std::string::npos)
+  EXPECT_NE(
+      table.find("load   insert     sqlite      101k  46.0  842 ns  4.0 us      -         x0.50\n"),
+      std::string::npos)
       << table;
   EXPECT_NE(table.find("mixed  mix (get)"), std::string::npos) << table;
+}
+
+TEST(Render, CountedRunTableShowsInstructionsNotRates) {
+  Report report = sample_report();
+  report.context.meter = "instructions";
+  for (EngineResult& engine : report.engines)
+    for (Repetition& repetition : engine.repetitions)
+      for (PhaseResult& phase : repetition.phases)
+        phase.metrics = {{"operations", 1000},
+                         {"instructions", engine.name == "heapstore" ? 250000.0 : 1e6},
+                         {"estimated_cycles", 400000}};
+  const std::string table = render_run_table(report);
+  EXPECT_NE(table.find("ops  instructions  est. cycles  instr/op  instr vs heapstore"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("load   insert     heapstore  1.0k          250k         400k       250"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("x4.00"), std::string::npos) << table;
+  EXPECT_EQ(table.find("ops/s"), std::string::npos) << table;
 }
 
 TEST(Render, RunMarkdownWithOneEngineHasNoRatioColumn) {
   Report report = sample_report();
   report.engines.pop_back();
   const std::string markdown = render_run_markdown(report);
-  EXPECT_EQ(markdown.rfind("| phase | op | engine | ops/s | MB/s | p50 | p99 |\n", 0), 0u)
+  EXPECT_EQ(markdown.rfind("| phase | op | engine | ops/s | MB/s | p50 | p99 | flush |\n", 0), 0u)
       << markdown;
   EXPECT_EQ(markdown.find("vs "), std::string::npos) << markdown;
   EXPECT_NE(markdown.find("| read | get | heapstore | 202k | 91.9 | 421 ns | 2.0 us |"),

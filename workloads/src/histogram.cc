@@ -46,6 +46,17 @@ double TickClock::ns_per_tick() {
 #endif
 }
 
+double TickClock::resolution_ns() {
+  std::uint64_t smallest = UINT64_MAX;
+  for (int sample = 0; sample < 1000; ++sample) {
+    const std::uint64_t first = now();
+    std::uint64_t next = now();
+    while (next == first) next = now();
+    smallest = std::min(smallest, next - first);
+  }
+  return static_cast<double>(smallest) * ns_per_tick();
+}
+
 std::uint64_t Histogram::bucket_top(std::size_t bucket) {
   if (bucket < (2u << kSubBits)) return bucket;
   const auto shift = static_cast<int>(bucket >> kSubBits) - 1;

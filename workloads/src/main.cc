@@ -1,128 +1,41 @@
 // heapstore: run storage-engine workloads, write reports, compare them with a baseline.
 //
-// Exit status: 0 success; 1 a correctness failure (run) or a regression (compare); 2 unusable
+// Exit status: 0 success; 1 a correctness failure (run) or a regression (compare, ab); 2 unusable
 // input (a bad workload file, report or argument); 3 an engine or I/O failure during a run.
+// The commands themselves are in commands.h; this file is the command line.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <new>
 
-#include "compare.h"
+#include "commands.h"
+#include "export.h"
 #include "heapstore/error.h"
-#include "render.h"
-#include "runner.h"
+#include "phase_worker.h"
+#include "report.h"
+#include "spec.h"
 #include "store_tools.h"
+#include "system_info.h"
 
 namespace hw = heapstore::workload;
 namespace hr = heapstore::report;
 
 namespace {
 
-constexpr int kCorrectness = 1, kUnusable = 2, kEngineFailure = 3;
-
-struct RunArgs {
-  std::vector<std::string> workloads;
-  std::vector<std::string> engines{"heapstore"};
-  std::string out;
-  std::string out_dir = "reports/latest";
-  std::string data_dir;
-  std::vector<std::string> sets;
-  std::optional<std::uint32_t> repetitions;
-  std::optional<std::uint64_t> seed;
-  std::string markdown;
-  bool keep_data = false;
-  bool quiet = false;
-};
-
-struct CompareArgs {
-  std::string baseline, candidate, markdown;
-  std::string fail_above = "10%", warn_above = "5%";
-};
+using hw::AbArgs;
+using hw::CompareArgs;
+using hw::ExportArgs;
+using hw::RunArgs;
 
 [[noreturn]] void die(int status, const std::string& message) {
   std::fprintf(stderr, "heapstore: %s\n", message.c_str());
   std::exit(status);
 }
 
-// "10%" or "10" → 0.10.
-double percent(const std::string& text, const char* option) {
-  try {
-    std::size_t used = 0;
-    double v = std::stod(text, &used);
-    std::string rest = text.substr(used);
-    if ((rest.empty() || rest == "%") && v >= 0 && v < 1000) return v / 100;
-  } catch (const std::exception&) {
-  }
-  die(kUnusable, std::string(option) + ": '" + text + "' is not a percentage such as 10%");
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  if (path.empty()) return;
-  std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  std::ofstream out(path);
-  out << text;
-  if (!out) die(kUnusable, "cannot write " + path);
-}
-
-std::string default_data_dir() {
-  const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp && *tmp ? tmp : "/tmp") + "/heapstore-run";
-}
-
-int run(const RunArgs& args, const std::string& command_line) {
-  if (!args.out.empty() && args.workloads.size() > 1)
-    die(kUnusable, "--out names one report file; with several workloads use --out-dir");
-  const std::vector<std::string> known = hw::engine_names();
-  for (const std::string& e : args.engines)
-    if (std::find(known.begin(), known.end(), e) == known.end())
-      die(kUnusable, "--engine: unknown engine '" + e + "' (known: heapstore, sqlite)");
-  std::vector<std::string> sets = args.sets;
-  if (args.seed) sets.push_back("seed=" + std::to_string(*args.seed));
-  if (args.repetitions) sets.push_back("repetitions=" + std::to_string(*args.repetitions));
-  std::vector<hw::Spec> specs;  // all validated before anything runs
-  for (const std::string& path : args.workloads) specs.push_back(hw::load_spec(path, sets));
-
-  hw::Progress progress(stderr, ::isatty(STDERR_FILENO) != 0, args.quiet);
-  hw::RunOptions options{args.engines,   args.data_dir.empty() ? default_data_dir() : args.data_dir,
-                         args.keep_data, 64,
-                         1000,           command_line};
-  std::string markdown;
-  for (const hw::Spec& spec : specs) {
-    progress.note("workload " + spec.name + " (" + spec.source + "): seed " +
-                  std::to_string(spec.seed) + ", " + std::to_string(spec.repetitions) +
-                  " repetition(s), engines " + CLI::detail::join(args.engines, ","));
-    hr::Report report = hw::run_workload(spec, options, progress);
-    std::string path = args.out.empty() ? args.out_dir + "/" + spec.name + ".json" : args.out;
-    hr::write_report(report, path);
-    std::cout << "\n"
-              << spec.name << " (seed " << spec.seed << ")\n"
-              << hr::render_run_table(report);
-    progress.note("report written to " + path);
-    markdown += "### " + spec.name + "\n\n" + hr::render_run_markdown(report) + "\n";
-  }
-  write_text(args.markdown, markdown);
-  return 0;
-}
-
-int compare(const CompareArgs& args) {
-  hr::Thresholds t;
-  t.fail_above = percent(args.fail_above, "--fail-above");
-  t.warn_above = percent(args.warn_above, "--warn-above");
-  if (t.warn_above > t.fail_above) die(kUnusable, "--warn-above is larger than --fail-above");
-  hr::Report baseline = hr::read_report(args.baseline);
-  hr::Report candidate = hr::read_report(args.candidate);
-  hr::Comparison result = hr::compare(baseline, candidate, t);
-  std::cout << hr::render_text(result);
-  write_text(args.markdown, hr::render_markdown(result, baseline, candidate));
-  return result.exit_code();
-}
-
-void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_line) {
+void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_line, int argc,
+             char** argv) {
   auto* run_cmd = app.add_subcommand("run",
                                      "Run workload files against engines; write a JSON "
                                      "report per workload and print a table");
@@ -134,7 +47,14 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
   run_cmd->add_option("--out-dir", a.out_dir, "Directory for <workload name>.json reports")
       ->capture_default_str();
   run_cmd->add_option("--data-dir", a.data_dir,
-                      "Where engines store data (default $TMPDIR/heapstore-run)");
+                      "Where engines store data (default: a new directory under $TMPDIR for "
+                      "this run only, removed afterwards)");
+  run_cmd
+      ->add_option("--meter", a.meter,
+                   "time: rates and latencies by the clock; instructions: each phase's engine "
+                   "calls counted under Valgrind's Callgrind (deterministic; needs valgrind)")
+      ->check(CLI::IsMember({"time", "instructions"}))
+      ->capture_default_str();
   run_cmd->add_option("--set", a.sets, "Override a workload key: --set phases.load.count=1000");
   run_cmd->add_option("--repetitions", a.repetitions, "Override the workload's repetitions")
       ->check(CLI::Range(1, 1000));
@@ -142,7 +62,7 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
   run_cmd->add_option("--markdown", a.markdown, "Also write the tables as Markdown to this file");
   run_cmd->add_flag("--keep-data", a.keep_data, "Keep each repetition's data directory");
   run_cmd->add_flag("-q,--quiet", a.quiet, "Print no progress lines");
-  run_cmd->callback([&] { status = run(a, command_line); });
+  run_cmd->callback([&, argc, argv] { status = hw::run_command(a, command_line, argc, argv); });
 }
 
 void add_compare(CLI::App& app, CompareArgs& a, int& status) {
@@ -156,7 +76,48 @@ void add_compare(CLI::App& app, CompareArgs& a, int& status) {
   cmp->add_option("--warn-above", a.warn_above, "Warn when worse by more than this")
       ->capture_default_str();
   cmp->add_option("--markdown", a.markdown, "Write a Markdown summary to this file");
-  cmp->callback([&] { status = compare(a); });
+  cmp->add_option("--json", a.json,
+                  "Write the comparison as JSON (reports/schema/comparison.schema.json)");
+  cmp->callback([&] { status = hw::compare_command(a); });
+}
+
+void add_export(CLI::App& app, ExportArgs& a, int& status) {
+  std::string formats;
+  for (std::string_view f : hr::export_formats())
+    formats += (formats.empty() ? "" : ", ") + std::string(f);
+  auto* cmd =
+      app.add_subcommand("export", "Write a report in another tool's format (" + formats + ")");
+  cmd->add_option("REPORT", a.report, "Report (JSON) from heapstore run")->required();
+  cmd->add_option("--format", a.format, "One of: " + formats)->required();
+  cmd->add_option("--out", a.out, "Output file (default: standard output)");
+  cmd->callback([&] { status = hw::export_command(a); });
+}
+
+void add_ab(CLI::App& app, AbArgs& a, int& status) {
+  auto* cmd = app.add_subcommand(
+      "ab",
+      "Same-machine A/B: run a workload with two builds alternately (ABBA), compare the paired "
+      "rounds. Exit 0 pass or improved, 1 regression, 2 unusable input, 3 a build failed");
+  cmd->add_option("WORKLOAD", a.workload, "Workload file (YAML or JSON)")->required();
+  cmd->add_option("--base", a.base_binary, "The baseline build's heapstore binary")->required();
+  cmd->add_option("--head", a.head_binary, "The candidate build's heapstore binary")->required();
+  cmd->add_option("--set", a.sets, "Override a workload key (passed to both builds)");
+  cmd->add_option("--engine", a.engines, "Engines, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--rounds", a.rounds, "Paired rounds before the first verdict (even)")
+      ->capture_default_str();
+  cmd->add_option("--max-rounds", a.max_rounds, "While inconclusive, more rounds up to this")
+      ->capture_default_str();
+  cmd->add_option("--fail-above", a.fail_above, "Fail when surely worse by more than this")
+      ->capture_default_str();
+  cmd->add_option("--warn-above", a.warn_above, "Warn when worse by more than this")
+      ->capture_default_str();
+  cmd->add_option("--markdown", a.markdown, "Write a Markdown summary to this file");
+  cmd->add_option("--json", a.json, "Write the comparison as JSON to this file");
+  cmd->add_option("--out-dir", a.out_dir, "Keep each round's reports in this directory");
+  cmd->add_flag("-q,--quiet", a.quiet, "Print no progress lines");
+  cmd->callback([&] { status = hw::ab_command(a); });
 }
 
 struct StoreArgs {
@@ -190,14 +151,19 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   CLI::App app{
       "heapstore: run storage-engine workloads, write reports, compare them.\n"
-      "Exit status: 0 success, 1 wrong results or a regression, 2 unusable input, "
-      "3 engine failure."};
+      "Exit status: 0 success, 1 wrong results or a regression or damage, 2 unusable input, "
+      "3 an engine or I/O failure."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("heapstore ") + hw::tool_version());
   RunArgs run_args;
   CompareArgs compare_args;
+  ExportArgs export_args;
+  AbArgs ab_args;
   int status = 0;
-  add_run(app, run_args, status, command_line);
+  add_run(app, run_args, status, command_line, argc, argv);
   add_compare(app, compare_args, status);
+  add_export(app, export_args, status);
+  add_ab(app, ab_args, status);
   StoreArgs store_args;
   add_store_tools(app, store_args, status);
   try {
@@ -206,20 +172,27 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    die(kUnusable, std::string(e.what()) + " (see heapstore --help)");
+    die(hw::kExitUnusable, std::string(e.what()) + " (see heapstore --help)");
+  } catch (const hw::CommandError& e) {
+    die(e.status(), e.what());
   } catch (const hw::SpecError& e) {
-    die(kUnusable, e.what());
+    die(hw::kExitUnusable, e.what());
   } catch (const hr::ReportError& e) {
-    die(kUnusable, e.what());
+    die(hw::kExitUnusable, e.what());
   } catch (const heapstore::Error& e) {  // check and inspect: no store, no such container
-    die(e.code() == heapstore::ErrorCode::kCorruption ? kCorrectness : kUnusable, e.what());
+    die(e.code() == heapstore::ErrorCode::kCorruption ? hw::kExitWrongOrRegression
+                                                      : hw::kExitUnusable,
+        e.what());
   } catch (const hw::CorrectnessError& e) {
-    die(kCorrectness, std::string("wrong result: ") + e.what());
+    die(hw::kExitWrongOrRegression, std::string("wrong result: ") + e.what());
   } catch (const std::bad_alloc&) {
-    die(kEngineFailure, "out of memory (a phase holding more values than this machine can track?)");
+    die(hw::kExitEngineFailure,
+        "out of memory (a phase holding more values than this machine can track?)");
   } catch (const std::exception& e) {
-    die(kEngineFailure, e.what());
+    die(hw::kExitEngineFailure, e.what());
   }
   return status;
 }

@@ -34,7 +34,7 @@ std::uint64_t quota(const Phase& phase, std::uint32_t thread) {
 }
 
 // Runs the workers on their own threads, showing progress until the last one finishes.
-void run_workers(std::vector<PhaseWorker>& workers, const PhaseContext& ctx, Progress& progress,
+void run_threads(std::vector<PhaseWorker>& workers, const PhaseContext& ctx, Progress& progress,
                  const std::string& label) {
   std::mutex mutex;
   std::condition_variable finished_cv;
@@ -76,6 +76,22 @@ void add_latency(report::Metrics& m, const std::string& op, const Histogram& h) 
   m[p + "mean_ns"] = h.mean() * ns;
 }
 
+// Rates exclude the end-of-phase flush (`end_phase_seconds`, reported on its own);
+// ops_per_sec_with_flush includes it.
+void add_timing(report::Metrics& m, const WorkerResult& total, double seconds,
+                double end_phase_seconds) {
+  const auto operations = static_cast<double>(total.operations);
+  m["seconds"] = seconds;
+  m["end_phase_seconds"] = end_phase_seconds;
+  m["ops_per_sec"] = seconds > 0 ? operations / seconds : 0;
+  m["ops_per_sec_with_flush"] =
+      seconds + end_phase_seconds > 0 ? operations / (seconds + end_phase_seconds) : 0;
+  m["mb_per_sec"] = seconds > 0 ? static_cast<double>(total.bytes) / 1e6 / seconds : 0;
+  for (std::size_t k = 0; k < total.latency.size(); ++k)
+    if (total.latency[k].count() > 0) add_latency(m, kTimedNames[k], total.latency[k]);
+}
+
+// Space amplification is left out when nothing is live: it is not applicable, not 0.
 void add_engine(report::Metrics& m, const EngineCounters& before, const EngineCounters& after,
                 const std::vector<Key>& keys) {
   std::uint64_t live = 0;
@@ -86,8 +102,9 @@ void add_engine(report::Metrics& m, const EngineCounters& before, const EngineCo
   m["engine.buffer_misses"] = static_cast<double>(after.buffer_misses - before.buffer_misses);
   m["engine.bytes_on_disk"] = static_cast<double>(after.bytes_on_disk);
   m["engine.live_bytes"] = static_cast<double>(live);
-  m["engine.space_amplification"] =
-      live > 0 ? static_cast<double>(after.bytes_on_disk) / static_cast<double>(live) : 0;
+  if (live > 0)
+    m["engine.space_amplification"] =
+        static_cast<double>(after.bytes_on_disk) / static_cast<double>(live);
 }
 
 struct PhaseRun {
@@ -96,6 +113,7 @@ struct PhaseRun {
   const RunOptions& options;
   Progress& progress;
   std::string label_prefix;
+  std::vector<std::string>* dumps;  // counted runs: each phase's Callgrind file, in order
 };
 
 // `next_id`: the first id no earlier phase used; advanced past this phase's.
@@ -115,13 +133,18 @@ report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vec
   auto parts = partition(std::move(keys), phase.threads);
   for (std::uint32_t t = 0; t < phase.threads; ++t)
     workers.emplace_back(ctx, t, std::move(parts[t]), quota(phase, t));
+  const bool counted = run.options.meter == Meter::kInstructions;
   EngineCounters before = run.engine.counters();
+  if (counted) zero_counts();
   auto start = Clock::now();
-  run_workers(workers, ctx, run.progress, label);
+  if (counted)
+    workers[0].run();  // check_meter() allowed one thread: nothing else runs while counting
+  else
+    run_threads(workers, ctx, run.progress, label);
+  const double seconds = seconds_since(start);
   auto end_start = Clock::now();
   run.engine.end_phase();
-  double seconds = seconds_since(start);
-  double end_phase_seconds = seconds_since(end_start);
+  const double end_phase_seconds = seconds_since(end_start);
 
   report::PhaseResult result{phase.name, std::string(to_string(phase.op)), {}};
   WorkerResult total;
@@ -138,14 +161,12 @@ report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vec
   next_id += most_inserts * phase.threads;
   report::Metrics& m = result.metrics;
   m["operations"] = static_cast<double>(total.operations);
-  m["seconds"] = seconds;
-  m["end_phase_seconds"] = end_phase_seconds;
-  m["ops_per_sec"] = seconds > 0 ? static_cast<double>(total.operations) / seconds : 0;
-  m["mb_per_sec"] = seconds > 0 ? static_cast<double>(total.bytes) / 1e6 / seconds : 0;
-  for (std::size_t k = 0; k < total.latency.size(); ++k)
-    if (total.latency[k].count() > 0) add_latency(m, kTimedNames[k], total.latency[k]);
+  if (counted)
+    run.dumps->push_back(dump_counts(label));  // read when every phase has run (meter.h)
+  else
+    add_timing(m, total, seconds, end_phase_seconds);
   add_engine(m, before, run.engine.counters(), keys);
-  run.progress.finished(label, total.operations, seconds);
+  run.progress.finished(label, total.operations, seconds + end_phase_seconds);
   return result;
 }
 
@@ -165,7 +186,7 @@ void verify_store(EngineAdapter& engine, const std::vector<Key>& keys, std::uint
 
 report::Repetition run_repetition(const std::string& engine_name, const Spec& spec,
                                   const RunOptions& options, Progress& progress, std::uint32_t rep,
-                                  report::EngineResult& result) {
+                                  report::EngineResult& result, std::vector<std::string>& dumps) {
   std::filesystem::path dir = std::filesystem::path(options.data_dir) / spec.name /
                               (engine_name + "-" + std::to_string(rep));
   std::filesystem::remove_all(dir);
@@ -173,13 +194,14 @@ report::Repetition run_repetition(const std::string& engine_name, const Spec& sp
   report::Repetition repetition{rep, {}};
   {
     auto engine = options.open_engine(engine_name, dir.string(), spec.engine);
+    if (options.meter == Meter::kInstructions) engine = counted(std::move(engine));
     if (rep == 0) result.settings = engine->settings();
     for (std::uint32_t c = 0; c < spec.containers; ++c) engine->create_container(c);
     std::vector<Key> keys;
     std::uint64_t next_id = 0;
     std::string prefix =
         engine_name + " " + std::to_string(rep + 1) + "/" + std::to_string(spec.repetitions);
-    PhaseRun run{*engine, spec, options, progress, prefix};
+    PhaseRun run{*engine, spec, options, progress, prefix, &dumps};
     for (std::uint32_t i = 0; i < spec.phases.size(); ++i)
       repetition.phases.push_back(run_phase(run, i, keys, next_id));
     verify_store(*engine, keys, options.verify_sample);
@@ -188,12 +210,38 @@ report::Repetition run_repetition(const std::string& engine_name, const Spec& sp
   return repetition;
 }
 
+// Counted runs: each phase's counts, from the dumps made in phase order.
+void add_counts(report::Report& report, const std::vector<std::string>& dumps) {
+  std::size_t next = 0;
+  for (report::EngineResult& engine : report.engines)
+    for (report::Repetition& repetition : engine.repetitions)
+      for (report::PhaseResult& phase : repetition.phases)
+        if (next < dumps.size()) add_counted_metrics(phase.metrics, read_counts(dumps[next++]));
+}
+
 }  // namespace
 
+void check_meter(const Spec& spec, Meter meter) {
+  if (meter != Meter::kInstructions) return;
+  for (const Phase& phase : spec.phases) {
+    const std::string where = spec.source + ": phase " + phase.name + ": ";
+    if (phase.duration)
+      throw SpecError(where + "a counted run (--meter instructions) needs a count, not a duration");
+    if (phase.threads != 1)
+      throw SpecError(where + "a counted run (--meter instructions) uses one thread, not " +
+                      std::to_string(phase.threads) + " (--set phases." + phase.name +
+                      ".threads=1)");
+  }
+}
+
 report::Report run_workload(const Spec& spec, const RunOptions& options, Progress& progress) {
+  check_meter(spec, options.meter);
+  std::vector<std::string> dumps;
   std::filesystem::create_directories(options.data_dir);
   report::Report report;
   report.context = collect_context(options.data_dir, options.command_line);
+  report.context.meter = to_string(options.meter);
+  if (options.meter == Meter::kInstructions) report.context.valgrind = valgrind_version();
   report.workload = to_json(spec);
   report.workload_hash = spec_hash(spec);
   report.seed = spec.seed;
@@ -202,10 +250,12 @@ report::Report run_workload(const Spec& spec, const RunOptions& options, Progres
     report::EngineResult result;
     result.name = name;
     for (std::uint32_t rep = 0; rep < spec.repetitions; ++rep)
-      result.repetitions.push_back(run_repetition(name, spec, options, progress, rep, result));
-    report::aggregate(result);
+      result.repetitions.push_back(
+          run_repetition(name, spec, options, progress, rep, result, dumps));
     report.engines.push_back(std::move(result));
   }
+  add_counts(report, dumps);
+  for (report::EngineResult& engine : report.engines) report::aggregate(engine);
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "meter.h"
 #include "phase_worker.h"
 #include "progress.h"
 #include "report.h"
@@ -24,11 +25,19 @@ struct RunOptions {
   std::uint32_t verify_every = 64;     // one get in this many is compared byte for byte
   std::uint32_t verify_sample = 1000;  // values compared after each repetition
   std::string command_line;            // recorded in the report
+  // kInstructions: only in the process run_under_callgrind() started. Each phase then runs on the
+  // calling thread (nothing else may run while an engine call is counted) and reports counts,
+  // not durations.
+  Meter meter = Meter::kTime;
   // Opens an engine by name; make_engine unless a test substitutes its own.
   std::function<std::unique_ptr<EngineAdapter>(std::string_view, const std::string&,
                                                const EngineConfig&)>
       open_engine = make_engine;
 };
+
+// Throws SpecError when `spec` cannot run with options.meter (a counted run needs count phases
+// and one thread). Call before anything runs.
+void check_meter(const Spec& spec, Meter meter);
 
 // Throws CorrectnessError when an engine returns wrong values: the run is void, a wrong engine
 // is never reported as a fast one. Engine failures propagate as the engine's exceptions.

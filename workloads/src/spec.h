@@ -70,6 +70,7 @@ struct Phase {
   std::optional<Growth> growth;  // update (and the updates of a mix); absent: new size from
                                  // value_size
   Mix mix;                       // mix only
+  bool gate = true;              // false: run and reported, but never judged by compare
 };
 
 struct EngineConfig {
@@ -110,8 +111,9 @@ Spec parse_spec(std::string_view text, const std::string& source,
 // The spec with every default filled in, in the file's own schema (a valid workload file).
 nlohmann::json to_json(const Spec& spec);
 
-// A stable hex digest of to_json(spec) without seed and repetitions: two runs with the same
-// hash ran the same workload, whatever seed or number of repetitions they used.
+// A stable hex digest of to_json(spec) without description, seed, repetitions and the phases'
+// gate flags: two runs with the same hash ran the same workload, whatever their seed, number of
+// repetitions, wording or choice of judged phases.
 std::string spec_hash(const Spec& spec);
 
 std::string_view to_string(Op op);

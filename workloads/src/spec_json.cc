@@ -65,6 +65,7 @@ json phase_to_json(const Phase& p) {
   }
   if (p.op != Op::kInsert && p.op != Op::kScan) j["select"] = select_to_json(p.select);
   if (p.growth) j["growth"] = growth_to_json(*p.growth);
+  j["gate"] = p.gate;
   if (p.op == Op::kMix) {
     j["mix"] = {{"get", p.mix.get},
                 {"update", p.mix.update},
@@ -92,8 +93,10 @@ json to_json(const Spec& spec) {
 
 std::string spec_hash(const Spec& spec) {
   json j = to_json(spec);
+  j.erase("description");
   j.erase("seed");
   j.erase("repetitions");
+  for (json& phase : j["phases"]) phase.erase("gate");
   std::string text = j.dump();  // canonical: keys sorted, no spaces
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",

@@ -202,6 +202,7 @@ void read_phase_options(const Fields& f, Phase& phase) {
   const Context& ctx = f.ctx();
   f.read_optional("threads", phase.threads, 1, 64);
   f.read_optional("batch", phase.batch, 1, 65536);
+  if (const Entry* e = f.find("gate")) phase.gate = read_bool(ctx, e->value, f.field("gate"));
   const Entry* size = f.find("value_size");
   if (size) phase.value_size = read_size(ctx, size->value, f.field("value_size"));
   if (const Entry* e = f.find("select")) {

@@ -1,13 +1,18 @@
 #include "system_info.h"
 
+#include <sqlite3.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
+
+#include "histogram.h"
 
 namespace heapstore::workload {
 namespace {
@@ -73,7 +78,27 @@ std::string utc_now() {
   return buf;
 }
 
+// The libraries whose code runs in the measured calls, with the versions linked in.
+std::map<std::string, std::string> libraries() {
+  std::map<std::string, std::string> result = {
+      {"sqlite", sqlite3_libversion()},
+      {"xxhash", std::to_string(XXH_VERSION_MAJOR) + "." + std::to_string(XXH_VERSION_MINOR) + "." +
+                     std::to_string(XXH_VERSION_RELEASE)},
+      {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                            std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                            std::to_string(NLOHMANN_JSON_VERSION_PATCH)}};
+#ifdef _GLIBCXX_RELEASE
+  result["libstdc++"] = std::to_string(_GLIBCXX_RELEASE) + " (" + std::to_string(__GLIBCXX__) + ")";
+#endif
+  return result;
+}
+
 }  // namespace
+
+std::string tool_version() {
+  return std::string(HEAPSTORE_VERSION) + " (commit " + HEAPSTORE_GIT_COMMIT + ", " + compiler() +
+         ", " + HEAPSTORE_BUILD_TYPE + ")";
+}
 
 report::Context collect_context(const std::string& data_dir, const std::string& command_line) {
   report::Context c;
@@ -91,6 +116,9 @@ report::Context collect_context(const std::string& data_dir, const std::string& 
   c.data_dir = data_dir;
   c.time = utc_now();
   c.command_line = command_line;
+  c.meter = "time";
+  c.libraries = libraries();
+  c.clock_resolution_ns = TickClock::resolution_ns();
   return c;
 }
 

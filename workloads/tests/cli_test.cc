@@ -106,7 +106,7 @@ TEST_F(CliTest, RunWritesAReportAndPrintsTheSeedAndATable) {
   EXPECT_NE(r.output.find("seed 9"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("sqlite"), std::string::npos) << r.output;
   auto json = nlohmann::json::parse(std::ifstream(report));
-  EXPECT_EQ(json.at("schema"), "heapstore-report/1");
+  EXPECT_EQ(json.at("schema"), "heapstore-report/2");
   EXPECT_EQ(json.at("seed"), 9);
   EXPECT_EQ(json.at("engines").size(), 2u);
   EXPECT_TRUE(fs::exists(dir_ / "smoke.md"));

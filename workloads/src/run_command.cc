@@ -1,0 +1,159 @@
+// `heapstore run`: validate everything first (workload files, engines, output paths, data
+// directory), then run each workload and write its report; a counted run first starts the tool
+// again under Callgrind (meter.h).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "commands.h"
+#include "heapstore/error.h"
+#include "process.h"
+#include "render.h"
+#include "runner.h"
+
+namespace heapstore::workload {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_engines(const std::vector<std::string>& engines) {
+  const std::vector<std::string> known = engine_names();
+  for (const std::string& e : engines)
+    if (std::find(known.begin(), known.end(), e) == known.end())
+      throw CommandError(kExitUnusable, "--engine: unknown engine '" + e +
+                                            "' (known: " + CLI::detail::join(known, ", ") + ")");
+}
+
+std::vector<Spec> load_specs(const RunArgs& args, Meter meter) {
+  std::vector<std::string> sets = args.sets;
+  if (args.seed) sets.push_back("seed=" + std::to_string(*args.seed));
+  if (args.repetitions) sets.push_back("repetitions=" + std::to_string(*args.repetitions));
+  std::vector<Spec> specs;
+  for (const std::string& path : args.workloads) {
+    specs.push_back(load_spec(path, sets));
+    check_meter(specs.back(), meter);
+  }
+  return specs;
+}
+
+// One name per workload of the run: its own, or with "-2", "-3" when an earlier workload has it,
+// so that no report or kept data overwrites another's.
+std::vector<std::string> unique_names(const std::vector<Spec>& specs) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (const Spec& spec : specs) {
+    std::string name = spec.name;
+    for (int n = 2; used.contains(name); ++n) name = spec.name + "-" + std::to_string(n);
+    used.insert(name);
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> report_paths(const RunArgs& args, const std::vector<std::string>& names) {
+  if (!args.out.empty()) return {args.out};
+  std::vector<std::string> paths;
+  for (const std::string& name : names)
+    paths.push_back((fs::path(args.out_dir) / (name + ".json")).string());
+  return paths;
+}
+
+// The directory the engines store data in: --data-dir (made if missing), or a new one under
+// $TMPDIR that no other run shares. Throws CommandError (exit 2) naming the option.
+std::string data_dir_of(const RunArgs& args, bool& made) {
+  made = args.data_dir.empty();
+  if (made) {
+    try {
+      return make_temp_dir("heapstore-run");
+    } catch (const std::runtime_error& e) {
+      throw CommandError(kExitUnusable, std::string(e.what()) + " (give --data-dir)");
+    }
+  }
+  std::error_code error;
+  fs::create_directories(args.data_dir, error);
+  if (error || !fs::is_directory(args.data_dir) || ::access(args.data_dir.c_str(), W_OK) != 0)
+    throw CommandError(kExitUnusable,
+                       "--data-dir: cannot use " + args.data_dir + ": " +
+                           (error ? error.message() : std::string("not a writable directory")));
+  return args.data_dir;
+}
+
+void check_outputs(const RunArgs& args, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths)
+    check_writable_file(path, args.out.empty() ? "--out-dir" : "--out");
+  if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
+}
+
+report::Report run_one(const Spec& spec, const RunOptions& options, Progress& progress) {
+  try {
+    return run_workload(spec, options, progress);
+  } catch (const Error& e) {  // the engine's own failures (disk full, I/O error): not input
+    throw CommandError(kExitEngineFailure, std::string("workload ") + spec.name + ": " + e.what());
+  } catch (const fs::filesystem_error& e) {
+    throw CommandError(kExitEngineFailure, std::string("workload ") + spec.name + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+int run_command(const RunArgs& args, const std::string& command_line, int argc, char** argv) {
+  if (!args.out.empty() && args.workloads.size() > 1)
+    throw CommandError(kExitUnusable,
+                       "--out names one report file; with several workloads use --out-dir");
+  check_engines(args.engines);
+  Meter meter;
+  try {
+    meter = parse_meter(args.meter);
+  } catch (const std::invalid_argument& e) {
+    throw CommandError(kExitUnusable, e.what());
+  }
+  const std::vector<Spec> specs = load_specs(args, meter);  // all validated before anything runs
+  const std::vector<std::string> names = unique_names(specs);
+  const std::vector<std::string> paths = report_paths(args, names);
+  check_outputs(args, paths);
+  if (meter == Meter::kInstructions && !counting_under_callgrind()) {
+    if (running_under_valgrind())
+      throw CommandError(kExitUnusable,
+                         "--meter instructions starts valgrind itself; run heapstore without it");
+    try {
+      return run_under_callgrind(argc, argv);
+    } catch (const std::runtime_error& e) {
+      throw CommandError(kExitUnusable, e.what());
+    }
+  }
+  bool made = false;
+  const std::string data_dir = data_dir_of(args, made);
+  const RemoveOnExit cleanup(made && !args.keep_data ? data_dir : "");
+  Progress progress(stderr, ::isatty(STDERR_FILENO) != 0, args.quiet);
+  std::string markdown;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const Spec& spec = specs[i];
+    progress.note("workload " + spec.name + " (" + spec.source + "): seed " +
+                  std::to_string(spec.seed) + ", " + std::to_string(spec.repetitions) +
+                  " repetition(s), engines " + CLI::detail::join(args.engines, ",") +
+                  (meter == Meter::kInstructions ? ", counted under Callgrind" : ""));
+    // The runner stores under <data dir>/<workload name>/; a repeated name gets its own parent.
+    const fs::path parent =
+        names[i] == spec.name ? fs::path(data_dir) : fs::path(data_dir) / names[i];
+    RunOptions options{args.engines, parent.string(), args.keep_data, 64,
+                       1000,         command_line,    meter};
+    report::Report report = run_one(spec, options, progress);
+    report::write_report(report, paths[i]);
+    std::cout << "\n"
+              << spec.name << " (seed " << spec.seed << ")\n"
+              << report::render_run_table(report);
+    progress.note("report written to " + paths[i]);
+    markdown += "### " + spec.name + "\n\n" + report::render_run_markdown(report) + "\n";
+  }
+  if (args.keep_data) progress.note("data kept in " + data_dir);
+  write_text(args.markdown, markdown);
+  return kExitOk;
+}
+
+}  // namespace heapstore::workload
