@@ -258,6 +258,8 @@ Comparison compare_paired(const std::vector<Report>& base_rounds,
       std::max(base.context.clock_resolution_ns, head.context.clock_resolution_ns);
   for (Series& s : series) {
     s.not_judged = ungated.contains(s.row.phase) ? "gate: false" : "";
+    if (s.not_judged.empty() && !options.judge_latency && s.row.metric != kOpsPerSec)
+      s.not_judged = "latency shown, not judged (judge_latency off)";
     prepare(s, resolution, options);
   }
   judge_all(series, options);

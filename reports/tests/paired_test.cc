@@ -196,7 +196,9 @@ TEST(Paired, LatencyBelowClockResolutionIsShownNotJudged) {
   RoundsSpec spec;
   spec.clock_resolution_ns = 100;  // 20 ticks = 2 us: p50 (1 us) unresolved, p99 (8 us) judged
   spec.head_pace = [](std::size_t) { return 0.7; };
-  const Comparison comparison = compare_rounds(spec);
+  PairedOptions judging;
+  judging.judge_latency = true;
+  const Comparison comparison = compare_rounds(spec, judging);
   const MetricComparison& p50 = row(comparison, "p0", "latency.get.p50_ns");
   EXPECT_FALSE(p50.gated);
   EXPECT_EQ(p50.note.rfind("not gated (below clock resolution: ", 0), 0u) << p50.note;
@@ -205,9 +207,20 @@ TEST(Paired, LatencyBelowClockResolutionIsShownNotJudged) {
   EXPECT_TRUE(p99.gated);
   EXPECT_EQ(p99.verdict, Verdict::kFail);
   spec.clock_resolution_ns = 0;
-  const MetricComparison unknown = row(compare_rounds(spec), "p0", "latency.get.p99_ns");
+  const MetricComparison unknown = row(compare_rounds(spec, judging), "p0", "latency.get.p99_ns");
   EXPECT_FALSE(unknown.gated);
   EXPECT_EQ(unknown.note.rfind("not gated (clock resolution unknown)", 0), 0u) << unknown.note;
+}
+
+TEST(Paired, LatencyIsShownButNotJudgedByDefault) {
+  RoundsSpec spec;
+  spec.clock_resolution_ns = 1;  // every latency resolved
+  spec.head_pace = [](std::size_t) { return 0.7; };
+  const Comparison comparison = compare_rounds(spec);
+  const MetricComparison& p99 = row(comparison, "p0", "latency.get.p99_ns");
+  EXPECT_FALSE(p99.gated);
+  EXPECT_NE(p99.note.find("judge_latency off"), std::string::npos) << p99.note;
+  EXPECT_TRUE(row(comparison, "p0", "ops_per_sec").gated);
 }
 
 TEST(Paired, GateFalsePhaseNeverFails) {

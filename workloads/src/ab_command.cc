@@ -1,10 +1,11 @@
 // `heapstore ab`: same-machine A/B of two builds. Both builds run the same workload (same seed)
 // in alternating order, base-head then head-base (ABBA), one repetition each on a fresh store,
 // so slow drifts of the machine fall on both sides alike; the paired comparison (paired.h) then
-// works on the per-round ratios. While a gated metric is inconclusive, two more rounds run, up
-// to --max-rounds.
+// works on the per-round ratios. While a gated metric is inconclusive, --rounds more rounds run,
+// up to --max-rounds.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -37,8 +38,9 @@ void check_binary(const std::string& path, const char* option) {
 report::Report run_side(const Side& side, const AbArgs& args, const std::string& dir,
                         std::uint32_t round) {
   const std::string out = dir + "/" + side.name + "-" + std::to_string(round + 1) + ".json";
-  std::vector<std::string> command = {side.binary, "run",   args.workload, "--repetitions", "1",
-                                      "--quiet",   "--out", out,           "--engine"};
+  std::vector<std::string> command = {
+      side.binary, "run",   args.workload, "--repetitions", std::to_string(args.repetitions),
+      "--quiet",   "--out", out,           "--engine"};
   std::string engines;
   for (const std::string& e : args.engines) engines += (engines.empty() ? "" : ",") + e;
   command.push_back(engines);
@@ -94,6 +96,7 @@ int ab_command(const AbArgs& args) {
   report::PairedOptions options;
   options.fail_above = parse_percent(args.fail_above, "--fail-above");
   options.warn_above = parse_percent(args.warn_above, "--warn-above");
+  options.judge_latency = args.judge_latency;
   if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
   if (!args.json.empty()) check_writable_file(args.json, "--json");
   bool made = false;
@@ -101,15 +104,18 @@ int ab_command(const AbArgs& args) {
   const RemoveOnExit cleanup(made ? dir : "");
   Side base{"base", args.base_binary, {}}, head{"head", args.head_binary, {}};
   report::Comparison result;
-  for (std::uint32_t round = 0;; ++round) {
+  // Judged after --rounds rounds, then after each further --rounds (capped): few looks at the
+  // data, so stopping early barely raises the chance of a false verdict.
+  for (std::uint32_t round = 0, next_look = args.rounds;; ++round) {
     run_round(base, head, args, dir, round);
     const std::uint32_t done = round + 1;
-    if (done < args.rounds || done % 2 == 1) continue;  // whole pairs of rounds only
+    if (done < next_look) continue;
     result = report::compare_paired(base.rounds, head.rounds, options);
     if (!report::needs_more_rounds(result) || done >= args.max_rounds) break;
+    next_look = std::min(args.max_rounds, done + args.rounds);
     if (!args.quiet)
-      std::fprintf(stderr, "ab: inconclusive after %u rounds; two more (cap %u)\n", done,
-                   args.max_rounds);
+      std::fprintf(stderr, "ab: inconclusive after %u rounds; up to %u more (cap %u)\n", done,
+                   next_look - done, args.max_rounds);
   }
   std::cout << report::render_text(result);
   write_text(args.markdown, report::render_markdown(result, base.rounds[0], head.rounds[0]));

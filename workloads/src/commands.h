@@ -66,10 +66,12 @@ struct AbArgs {
   std::string base_binary, head_binary, workload;
   std::vector<std::string> sets;
   std::vector<std::string> engines{"heapstore"};
-  std::uint32_t rounds = 6;       // paired rounds run before the first verdict
-  std::uint32_t max_rounds = 20;  // while inconclusive, two more at a time up to this
+  std::uint32_t rounds = 20;       // paired rounds before the first verdict, and between looks
+  std::uint32_t max_rounds = 100;  // while inconclusive, more rounds up to this
+  std::uint32_t repetitions = 1;  // per build and round; the round's value is their median
   std::string fail_above = "5%", warn_above = "2%";
   std::string markdown, json, out_dir;
+  bool judge_latency = false;  // also judge p50/p99 latencies the clock resolves
   bool quiet = false;
 };
 

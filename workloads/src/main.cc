@@ -105,9 +105,13 @@ void add_ab(CLI::App& app, AbArgs& a, int& status) {
   cmd->add_option("--engine", a.engines, "Engines, comma-separated")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--rounds", a.rounds, "Paired rounds before the first verdict (even)")
+  cmd->add_option("--rounds", a.rounds, "Paired rounds before the first verdict, and between later looks (even)")
       ->capture_default_str();
   cmd->add_option("--max-rounds", a.max_rounds, "While inconclusive, more rounds up to this")
+      ->capture_default_str();
+  cmd->add_option("--repetitions", a.repetitions,
+                  "Repetitions of each build per round; a round's value is their median")
+      ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--fail-above", a.fail_above, "Fail when surely worse by more than this")
       ->capture_default_str();
@@ -116,6 +120,8 @@ void add_ab(CLI::App& app, AbArgs& a, int& status) {
   cmd->add_option("--markdown", a.markdown, "Write a Markdown summary to this file");
   cmd->add_option("--json", a.json, "Write the comparison as JSON to this file");
   cmd->add_option("--out-dir", a.out_dir, "Keep each round's reports in this directory");
+  cmd->add_flag("--judge-latency", a.judge_latency,
+                "Also judge p50/p99 latencies the clock resolves (default: shown, not judged)");
   cmd->add_flag("-q,--quiet", a.quiet, "Print no progress lines");
   cmd->callback([&] { status = hw::ab_command(a); });
 }
