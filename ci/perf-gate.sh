@@ -12,16 +12,17 @@
 #                                   accepts the new counts, and say why in the commit message)
 #   ci/perf-gate.sh --base REV      same-machine A/B of wall time: builds REV in a git worktree
 #                                   (release) beside this tree's build, runs the gate workload
-#                                   scaled up with both builds alternating (ABBA) and compares
-#                                   the paired rounds (heapstore ab). For what counts miss:
-#                                   system calls, I/O, waiting.
+#                                   with a 2 MiB pool (I/O-bound) with both builds alternating
+#                                   (ABBA) and compares the paired rounds (heapstore ab). For
+#                                   what counts miss: system calls, I/O, waiting.
 # Options: --threshold 2%  (counted; A/B default 3%)   --rounds 20 --max-rounds 100  (A/B)
+#          --bin PATH   judge this heapstore binary instead of building the working tree
 # Writes reports/latest/perf-gate.md (and to $GITHUB_STEP_SUMMARY when set) and
 # reports/latest/perf-gate.json (the comparison as JSON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=counted base="" threshold="" rounds=20 max_rounds=100
+mode=counted base="" threshold="" rounds=20 max_rounds=100 bin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --record) mode=record ;;
@@ -29,16 +30,20 @@ while [ $# -gt 0 ]; do
     --threshold) threshold="${2:?--threshold needs a percentage}"; shift ;;
     --rounds) rounds="${2:?}"; shift ;;
     --max-rounds) max_rounds="${2:?}"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --bin) bin="${2:?--bin needs a path}"; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "perf-gate: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 bash ci/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target heapstore
-bin=build/release/workloads/heapstore
+if [ -z "$bin" ]; then
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target heapstore
+  bin=build/release/workloads/heapstore
+fi
+[ -x "$bin" ] || { echo "perf gate: --bin $bin is not an executable" >&2; exit 2; }
 workload=workloads/perf_gate.yaml
 baseline=reports/baselines/perf_gate.json
 mkdir -p reports/latest
