@@ -3,10 +3,13 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -170,6 +173,108 @@ TEST_F(CliTest, CheckAndInspectAStoreAndReportDamage) {
   EXPECT_NE(r.output.find("container 0 page 1"), std::string::npos) << r.output;
   EXPECT_EQ(heapstore("check " + (dir_ / "nothing").string()).status, 2);
   EXPECT_EQ(heapstore("inspect " + store + " --container 77").status, 2);
+}
+
+TEST_F(CliTest, VersionNamesTheBuild) {
+  Result r = heapstore("--version");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("heapstore 0.", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("commit"), std::string::npos) << r.output;
+}
+
+// Three runs at once with the default data directory: each gets its own (three parallel smoke
+// runs once exited 3, 2 and 0).
+TEST_F(CliTest, ParallelRunsWithDefaultDataDirectoriesDoNotCollide) {
+  std::string command = "cd " + dir_.string() + " && (";
+  for (int i = 0; i < 3; ++i)
+    command += env("HEAPSTORE_BIN") + " run " + smoke() + " --repetitions 1 -q --out p" +
+               std::to_string(i) + ".json > /dev/null 2>&1; echo $? > s" + std::to_string(i) +
+               " & ";
+  command += "wait)";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  for (int i = 0; i < 3; ++i) {
+    std::ifstream status(dir_ / ("s" + std::to_string(i)));
+    int code = -1;
+    status >> code;
+    EXPECT_EQ(code, 0) << "run " << i;
+    EXPECT_TRUE(fs::exists(dir_ / ("p" + std::to_string(i) + ".json")));
+  }
+}
+
+// Unwritable outputs and data directories are found before anything runs: one line, exit 2.
+TEST_F(CliTest, OutputPathsAndTheDataDirectoryAreCheckedFirst) {
+  const fs::path blocker = dir_ / "file";
+  std::ofstream(blocker) << "x";
+  const std::string under_a_file = (blocker / "r.json").string();
+  for (const auto& [args, option] : std::vector<std::pair<std::string, std::string>>{
+           {" --out " + under_a_file + data(), "--out:"},
+           {" --out-dir " + under_a_file + data(), "--out-dir:"},
+           {" --markdown " + dir_.string() + " --out " + (dir_ / "ok.json").string() + data(),
+            "--markdown:"},
+           {" --out " + (dir_ / "ok.json").string() + " --data-dir " + under_a_file,
+            "--data-dir:"}}) {
+    Result r = heapstore("run " + smoke() + " -q" + args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(option), std::string::npos) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "ok.json"));
+}
+
+// A full disk in the middle of a run (here: the file size limit) is an engine failure: exit 3.
+TEST_F(CliTest, TheDiskFillingUpDuringARunIsOneLineAndExitThree) {
+  const std::string out = (dir_ / "full.out").string();
+  const std::string command = "sh -c 'trap \"\" XFSZ; ulimit -f 256; " + env("HEAPSTORE_BIN") +
+                              " run " + smoke() + " -q --out " + (dir_ / "r.json").string() +
+                              data() + "' > " + out + " 2>&1";
+  const int raw = std::system(command.c_str());
+  EXPECT_EQ(WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, 3);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  // The last line is the error; before it, the seed and the engine's own note that closing the
+  // store failed too (~StorageManager reports on stderr, since a destructor cannot throw).
+  const std::size_t last = text.rfind('\n', text.size() - 2);
+  EXPECT_EQ(text.compare(last + 1, 27, "heapstore: workload smoke: "), 0) << text;
+  EXPECT_NE(text.find("File too large"), std::string::npos) << text;
+}
+
+TEST_F(CliTest, TwoWorkloadsWithOneNameWriteTwoReports) {
+  Result r = heapstore("run " + smoke() + " " + smoke() + " --repetitions 1 -q --out-dir " +
+                       dir_.string() + data());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "smoke.json"));
+  EXPECT_TRUE(fs::exists(dir_ / "smoke-2.json"));
+}
+
+TEST_F(CliTest, CompareWritesJsonAndExportWritesEachFormat) {
+  const std::string report = (dir_ / "base.json").string();
+  run_smoke(report);
+  const std::string json = (dir_ / "cmp.json").string();
+  ASSERT_EQ(heapstore("compare " + report + " " + report + " --json " + json).status, 0);
+  const auto comparison = nlohmann::json::parse(std::ifstream(json));
+  EXPECT_NE(comparison.at("overall"), "fail") << comparison.dump();  // inconclusive if noisy
+  EXPECT_EQ(comparison.at("exit_code"), 0);
+  EXPECT_FALSE(comparison.at("metrics").empty());
+  for (const char* format : {"gbench", "bmf", "github-action-benchmark-bigger"}) {
+    const std::string out = (dir_ / (std::string(format) + ".json")).string();
+    Result r = heapstore("export " + report + " --format " + format + " --out " + out);
+    ASSERT_EQ(r.status, 0) << format << ": " << r.output;
+    EXPECT_TRUE(nlohmann::json::accept(std::ifstream(out))) << format;
+  }
+  EXPECT_EQ(heapstore("export " + report + " --format csv").status, 2);
+}
+
+// One build against itself, two rounds: too few to judge, so inconclusive and exit 0.
+TEST_F(CliTest, AbOfABuildAgainstItselfRunsPairedRounds) {
+  const std::string bin = env("HEAPSTORE_BIN");
+  Result r = heapstore("ab " + smoke() + " --base " + bin + " --head " + bin +
+                       " --set phases.ycsb.threads=1 --rounds 2 --max-rounds 2 -q --json " +
+                       (dir_ / "ab.json").string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("paired rounds: 2"), std::string::npos) << r.output;
+  EXPECT_EQ(
+      heapstore("ab " + smoke() + " --base " + (dir_ / "nope").string() + " --head " + bin).status,
+      2);
 }
 
 }  // namespace
