@@ -276,8 +276,11 @@ Comparison compare_paired(const std::vector<Report>& base_rounds,
 }
 
 bool needs_more_rounds(const Comparison& comparison) {
-  return std::any_of(comparison.metrics.begin(), comparison.metrics.end(),
-                     [](const auto& m) { return m.gated && m.verdict == Verdict::kInconclusive; });
+  const auto gated = [&](Verdict verdict) {
+    return std::any_of(comparison.metrics.begin(), comparison.metrics.end(),
+                       [&](const auto& m) { return m.gated && m.verdict == verdict; });
+  };
+  return gated(Verdict::kInconclusive) && !gated(Verdict::kFail);
 }
 
 }  // namespace heapstore::report

@@ -61,8 +61,9 @@ struct PairedOptions {
 Comparison compare_paired(const std::vector<Report>& base_rounds,
                           const std::vector<Report>& head_rounds, const PairedOptions& options);
 
-// True when a gated metric is inconclusive: the caller may run more rounds (up to its cap)
-// and compare again.
+// True when a gated metric is inconclusive and none has failed: the caller may run more rounds
+// (up to its cap) and compare again. A fail is final (Holm-corrected), so more rounds could only
+// add to it; stopping there keeps a real regression's verdict quick.
 bool needs_more_rounds(const Comparison& comparison);
 
 // Holm's step-down adjusted p-values, in the order of `p_values`: a hypothesis is rejected at

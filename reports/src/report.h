@@ -1,12 +1,9 @@
 // The report model: what `heapstore run` writes and `heapstore compare` reads, as JSON with
-// `schema: heapstore-report/1` (reports/schema/report.schema.json).
+// `schema: heapstore-report/2` (reports/schema/report.schema.json).
 //
-// Metrics are named numbers per phase. Names say which way is better:
-//   "ops_per_sec", "mb_per_sec"                   higher is better   (gated by compare)
-//   "latency.<op>.p50_ns", "latency.<op>.p99_ns"  lower is better    (gated by compare)
-//   "latency.<op>.{p90_ns,p999_ns,max_ns,mean_ns,count}", "operations", "seconds",
-//   "engine.<counter>" (page_reads, page_writes, buffer_hits, buffer_misses, bytes_on_disk,
-//   live_bytes, space_amplification)                                 informational
+// Metrics are named numbers per phase ("ops_per_sec", "latency.get.p50_ns", "instructions",
+// "engine.page_reads", ...). What each name means, which way is better, whether compare gates
+// it and whether it is deterministic: the one table in metrics.h.
 #pragma once
 
 #include <cstdint>

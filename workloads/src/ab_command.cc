@@ -117,9 +117,7 @@ int ab_command(const AbArgs& args) {
       std::fprintf(stderr, "ab: inconclusive after %u rounds; up to %u more (cap %u)\n", done,
                    next_look - done, args.max_rounds);
   }
-  std::cout << report::render_text(result);
-  write_text(args.markdown, report::render_markdown(result, base.rounds[0], head.rounds[0]));
-  if (!args.json.empty()) write_text(args.json, report::to_json(result).dump(2) + "\n");
+  write_comparison(result, base.rounds[0], head.rounds[0], args.markdown, args.json);
   return result.exit_code();
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "compare.h"
+
 namespace heapstore::workload {
 
 // The tool's exit statuses (README, "Exit status").
@@ -68,7 +70,7 @@ struct AbArgs {
   std::vector<std::string> engines{"heapstore"};
   std::uint32_t rounds = 20;       // paired rounds before the first verdict, and between looks
   std::uint32_t max_rounds = 100;  // while inconclusive, more rounds up to this
-  std::uint32_t repetitions = 1;  // per build and round; the round's value is their median
+  std::uint32_t repetitions = 1;   // per build and round; the round's value is their median
   std::string fail_above = "5%", warn_above = "2%";
   std::string markdown, json, out_dir;
   bool judge_latency = false;  // also judge p50/p99 latencies the clock resolves
@@ -91,5 +93,11 @@ void check_writable_file(const std::string& path, const char* option);
 
 // Writes `text` to `path` (nothing when `path` is empty); CommandError (exit 3) on failure.
 void write_text(const std::string& path, const std::string& text);
+
+// The comparison's text table on stdout, and its Markdown and JSON files when their paths are
+// not empty: what compare and ab both print and write.
+void write_comparison(const report::Comparison& comparison, const report::Report& baseline,
+                      const report::Report& candidate, const std::string& markdown,
+                      const std::string& json);
 
 }  // namespace heapstore::workload

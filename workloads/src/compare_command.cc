@@ -55,6 +55,18 @@ void write_text(const std::string& path, const std::string& text) {
   if (!out) throw CommandError(kExitEngineFailure, "cannot write " + path);
 }
 
+void write_comparison(const report::Comparison& comparison, const report::Report& baseline,
+                      const report::Report& candidate, const std::string& markdown,
+                      const std::string& json) {
+  std::cout << report::render_text(comparison);
+  write_text(markdown, report::render_markdown(comparison, baseline, candidate));
+  if (json.empty()) return;  // invalid UTF-8 in a name becomes U+FFFD rather than an exception
+  write_text(
+      json,
+      report::to_json(comparison).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+          "\n");
+}
+
 int compare_command(const CompareArgs& args) {
   report::Thresholds t;
   t.fail_above = parse_percent(args.fail_above, "--fail-above");
@@ -66,9 +78,7 @@ int compare_command(const CompareArgs& args) {
   const report::Report baseline = report::read_report(args.baseline);
   const report::Report candidate = report::read_report(args.candidate);
   const report::Comparison result = report::compare(baseline, candidate, t);
-  std::cout << report::render_text(result);
-  write_text(args.markdown, report::render_markdown(result, baseline, candidate));
-  if (!args.json.empty()) write_text(args.json, report::to_json(result).dump(2) + "\n");
+  write_comparison(result, baseline, candidate, args.markdown, args.json);
   return result.exit_code();
 }
 

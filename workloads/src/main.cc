@@ -105,7 +105,8 @@ void add_ab(CLI::App& app, AbArgs& a, int& status) {
   cmd->add_option("--engine", a.engines, "Engines, comma-separated")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--rounds", a.rounds, "Paired rounds before the first verdict, and between later looks (even)")
+  cmd->add_option("--rounds", a.rounds,
+                  "Paired rounds before the first verdict, and between later looks (even)")
       ->capture_default_str();
   cmd->add_option("--max-rounds", a.max_rounds, "While inconclusive, more rounds up to this")
       ->capture_default_str();
