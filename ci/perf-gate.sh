@@ -15,14 +15,14 @@
 #                                   with a 2 MiB pool (I/O-bound) with both builds alternating
 #                                   (ABBA) and compares the paired rounds (heapstore ab). For
 #                                   what counts miss: system calls, I/O, waiting.
-# Options: --threshold 2%  (counted; A/B default 3%)   --rounds 20 --max-rounds 60  (A/B)
+# Options: --threshold 2%  (counted; A/B default 3%)   --rounds 20 --max-rounds 100  (A/B)
 #          --bin PATH   judge this heapstore binary instead of building the working tree
 # Writes reports/latest/perf-gate.md (and to $GITHUB_STEP_SUMMARY when set) and
 # reports/latest/perf-gate.json (the comparison as JSON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=counted base="" threshold="" rounds=20 max_rounds=60 bin=""
+mode=counted base="" threshold="" rounds=20 max_rounds=100 bin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --record) mode=record ;;
@@ -38,11 +38,11 @@ while [ $# -gt 0 ]; do
 done
 
 bash ci/install-deps.sh
-if [ -z "$bin" ]; then
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target heapstore
-  bin=build/release/workloads/heapstore
-fi
+# The gate's own logic (compare, ab) is always this tree's; --bin only replaces what is measured.
+cmake --preset release >/dev/null
+cmake --build --preset release --target heapstore
+tool=build/release/workloads/heapstore
+bin=${bin:-$tool}
 [ -x "$bin" ] || { echo "perf gate: --bin $bin is not an executable" >&2; exit 2; }
 workload=workloads/perf_gate.yaml
 baseline=reports/baselines/perf_gate.json
@@ -70,7 +70,7 @@ case "$mode" in
     [ -f "$baseline" ] || { echo "perf gate: no baseline $baseline (ci/perf-gate.sh --record)" >&2; exit 2; }
     "$bin" run "$workload" --meter instructions --quiet --out reports/latest/perf_gate.json
     status=0
-    "$bin" compare "$baseline" reports/latest/perf_gate.json --fail-above "${threshold:-2%}" \
+    "$tool" compare "$baseline" reports/latest/perf_gate.json --fail-above "${threshold:-2%}" \
       --warn-above 1% --markdown reports/latest/perf-gate.md --json reports/latest/perf-gate.json \
       || status=$?
     summary
@@ -98,7 +98,7 @@ case "$mode" in
       --set phases.get.count=50000 --set phases.grow.count=30000
       --set phases.trim.count=30000 --set engine.buffer_pool_mib=2)
     status=0
-    "$bin" ab "$workload" --base "build/perf-base/$sha/workloads/heapstore" --head "$bin" \
+    "$tool" ab "$workload" --base "build/perf-base/$sha/workloads/heapstore" --head "$bin" \
       "${scaled[@]}" --rounds "$rounds" --max-rounds "$max_rounds" --judge-latency \
       --fail-above "${threshold:-3%}" --warn-above 1% --markdown reports/latest/perf-gate.md \
       --json reports/latest/perf-gate.json || status=$?

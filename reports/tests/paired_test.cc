@@ -203,13 +203,32 @@ TEST(Paired, LatencyBelowClockResolutionIsShownNotJudged) {
   EXPECT_FALSE(p50.gated);
   EXPECT_EQ(p50.note.rfind("not gated (below clock resolution: ", 0), 0u) << p50.note;
   EXPECT_NE(p50.note.find("under 20 ticks of 100 ns"), std::string::npos) << p50.note;
+  // p50 unresolved: the phase is judged by its ops/s; p99 is shown.
+  EXPECT_TRUE(row(comparison, "p0", "ops_per_sec").gated);
+  EXPECT_EQ(row(comparison, "p0", "ops_per_sec").verdict, Verdict::kFail);
   const MetricComparison& p99 = row(comparison, "p0", "latency.get.p99_ns");
-  EXPECT_TRUE(p99.gated);
-  EXPECT_EQ(p99.verdict, Verdict::kFail);
+  EXPECT_FALSE(p99.gated);
+  EXPECT_NE(p99.note.find("p99 shown"), std::string::npos) << p99.note;
   spec.clock_resolution_ns = 0;
   const MetricComparison unknown = row(compare_rounds(spec, judging), "p0", "latency.get.p99_ns");
   EXPECT_FALSE(unknown.gated);
   EXPECT_EQ(unknown.note.rfind("not gated (clock resolution unknown)", 0), 0u) << unknown.note;
+}
+
+TEST(Paired, WithJudgeLatencyAResolvedP50JudgesThePhaseInsteadOfOpsPerSec) {
+  RoundsSpec spec;
+  spec.clock_resolution_ns = 1;  // every latency resolved
+  spec.head_pace = [](std::size_t) { return 0.7; };
+  PairedOptions judging;
+  judging.judge_latency = true;
+  const Comparison comparison = compare_rounds(spec, judging);
+  const MetricComparison& p50 = row(comparison, "p0", "latency.get.p50_ns");
+  EXPECT_TRUE(p50.gated);
+  EXPECT_EQ(p50.verdict, Verdict::kFail);
+  const MetricComparison& ops = row(comparison, "p0", "ops_per_sec");
+  EXPECT_FALSE(ops.gated);
+  EXPECT_NE(ops.note.find("p50 latency is"), std::string::npos) << ops.note;
+  EXPECT_FALSE(row(comparison, "p0", "latency.get.p99_ns").gated);
 }
 
 TEST(Paired, LatencyIsShownButNotJudgedByDefault) {

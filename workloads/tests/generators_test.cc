@@ -1,5 +1,5 @@
 // Unit tests of the workload generators: determinism, the statistics of every distribution and
-// selector, growth and value filling (workloads/src/generators.h).
+// selector, growth and value filling (workloads/src/run/generators.h).
 #include "generators.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Unit tests of the latency histogram and the tick clock (workloads/src/histogram.h): every
+// Unit tests of the latency histogram and the tick clock (workloads/src/run/histogram.h): every
 // percentile is checked against a sorted copy of what was recorded.
 #include "histogram.h"
 

@@ -10,7 +10,7 @@
 
 namespace heapstore::workload {
 
-using heapstore::derive_seed;  // reports/src/rng.h
+using heapstore::derive_seed;  // reports/src/model/rng.h
 using heapstore::Rng;
 
 // Zipf-distributed ranks in [0, n) with exponent theta (0 < theta, theta == 1 included), for any
