@@ -215,15 +215,15 @@ TEST(Compare, CountedImprovementAndPass) {
   EXPECT_EQ(row(comparison, "load", "estimated_cycles").verdict, Verdict::kPass);
 }
 
-TEST(Compare, CountedAgainstTimedWarnsAndJudgesNoTimes) {
-  const Comparison comparison = compare(make_report(), counted_report(1e9, 2e9, 5), {});
-  EXPECT_EQ(comparison.mode, "repetitions");
-  EXPECT_EQ(comparison.warnings[0],
-            "baseline was measured by time, candidate by instructions: timed metrics are not "
-            "judged, and counted ones are on one side only");
-  for (const MetricComparison& m : comparison.metrics) {
-    EXPECT_TRUE(m.deterministic) << m.metric;
-    EXPECT_EQ(m.note, "only in the candidate");
+// A timed report against a counted one has nothing to judge: unusable input, not a silent pass.
+TEST(Compare, CountedAgainstTimedIsRefused) {
+  try {
+    compare(make_report(), counted_report(1e9, 2e9, 5), {});
+    FAIL() << "compared a timed report with a counted one";
+  } catch (const ReportError& e) {
+    EXPECT_STREQ(e.what(),
+                 "the baseline was measured by time, the candidate by instructions: compare "
+                 "reports of one meter (heapstore run --meter)");
   }
 }
 

@@ -1,5 +1,5 @@
 // The report model: JSON round trips, aggregates, metric directions, validation of malformed
-// reports (with the path of what is wrong), report files, and the run table.
+// reports (with the path of what is wrong), report files. The run table: render_test.cc.
 #include "report.h"
 
 #include <gtest/gtest.h>
@@ -11,63 +11,13 @@
 #include <limits>
 #include <random>
 
-#include "render.h"
+#include "sample_report.h"
 
 namespace heapstore::report {
 namespace {
 
 using nlohmann::json;
-
-PhaseResult make_phase(std::string name, std::string op, double scale) {
-  const std::string latency_op = op == "mix" ? "get" : op;
-  return {std::move(name),
-          std::move(op),
-          {{"ops_per_sec", 100000 * scale},
-           {"mb_per_sec", 45.5 * scale},
-           {"latency." + latency_op + ".p50_ns", 850 / scale},
-           {"latency." + latency_op + ".p99_ns", 4000 / scale},
-           {"operations", 1000000},
-           {"engine.page_reads", 12}}};
-}
-
-// Two engines (heapstore at twice sqlite's speed), three phases, three repetitions.
-Report sample_report() {
-  Report report;
-  report.context = {"0.1.0",
-                    "abc123",
-                    "GCC 12.2.0",
-                    "-O2",
-                    "Release",
-                    "Xeon X",
-                    8,
-                    1ull << 34,
-                    "Linux 6.1",
-                    "ext4",
-                    "/tmp/hs",
-                    "2024-01-01T00:00:00Z",
-                    "heapstore run x.yaml",
-                    "time",
-                    "",
-                    {{"sqlite", "3.40.1"}},
-                    8.6};
-  report.workload = {{"name", "mixed"}, {"phases", json::array({{{"name", "load"}}})}};
-  report.workload_hash = "0123456789abcdef";
-  report.seed = 18446744073709551615ull;
-  report.repetitions = 3;
-  for (const auto& [name, speed] : {std::pair{"heapstore", 2.0}, std::pair{"sqlite", 1.0}}) {
-    EngineResult engine{name, {{"journal_mode", "wal"}}, {}, {}};
-    for (std::uint32_t i = 0; i < 3; ++i) {
-      const double scale = speed * (1 + 0.01 * i);
-      engine.repetitions.push_back(
-          {i,
-           {make_phase("load", "insert", scale), make_phase("read", "get", scale),
-            make_phase("mixed", "mix", scale)}});
-    }
-    aggregate(engine);
-    report.engines.push_back(std::move(engine));
-  }
-  return report;
-}
+using testing::sample_report;
 
 std::string error_of(const json& document) {
   try {
@@ -79,8 +29,8 @@ std::string error_of(const json& document) {
 }
 
 std::string temp_path(const std::string& name) {
-  const auto* test = testing::UnitTest::GetInstance()->current_test_info();
-  return testing::TempDir() + "report_test_" + test->name() + "/" + name;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  return ::testing::TempDir() + "report_test_" + test->name() + "/" + name;
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -428,71 +378,6 @@ TEST(ReportFile, DirectoryAndEmptyFileAreRejected) {
   write_file(path, "");
   EXPECT_THROW(read_report(path), ReportError);
   EXPECT_THROW(read_report(std::filesystem::path(path).parent_path()), ReportError);
-}
-
-// ---- The run table ----
-
-TEST(Render, HumanFriendlyNumbers) {
-  EXPECT_EQ(format_count(12345678), "12.3M");
-  EXPECT_EQ(format_count(845000), "845k");
-  EXPECT_EQ(format_count(999999), "1.0M");
-  EXPECT_EQ(format_count(42), "42");
-  EXPECT_EQ(format_count(45.3), "45.3");
-  EXPECT_EQ(format_count(0.05), "0.05");
-  EXPECT_EQ(format_count(0), "0");
-  EXPECT_EQ(format_nanoseconds(850), "850 ns");
-  EXPECT_EQ(format_nanoseconds(1200), "1.2 us");
-  EXPECT_EQ(format_nanoseconds(3.4e6), "3.4 ms");
-  EXPECT_EQ(format_nanoseconds(1.5e9), "1.5 s");
-  EXPECT_EQ(format_metric("latency.get.p99_ns", 250000), "250 us");
-  EXPECT_EQ(format_metric("ops_per_sec", 250000), "250k");
-}
-
-TEST(Render, RunTableHasOneRowPerEngineAndPhaseWithRatios) {
-  const std::string table = render_run_table(sample_report());
-  EXPECT_NE(table.find("phase  op         engine"), std::string::npos) << table;
-  EXPECT_NE(table.find("vs heapstore"), std::string::npos) << table;
-  EXPECT_NE(
-      table.find("load   insert     heapstore   202k  91.9  421 ns  2.0 us      -         x1.00\n"),
-      std::string::npos)
-      << table;
-  EXPECT_NE(
-      table.find("load   insert     sqlite      101k  46.0  842 ns  4.0 us      -         x0.50\n"),
-      std::string::npos)
-      << table;
-  EXPECT_NE(table.find("mixed  mix (get)"), std::string::npos) << table;
-}
-
-TEST(Render, CountedRunTableShowsInstructionsNotRates) {
-  Report report = sample_report();
-  report.context.meter = "instructions";
-  for (EngineResult& engine : report.engines)
-    for (Repetition& repetition : engine.repetitions)
-      for (PhaseResult& phase : repetition.phases)
-        phase.metrics = {{"operations", 1000},
-                         {"instructions", engine.name == "heapstore" ? 250000.0 : 1e6},
-                         {"estimated_cycles", 400000}};
-  const std::string table = render_run_table(report);
-  EXPECT_NE(table.find("ops  instructions  est. cycles  instr/op  instr vs heapstore"),
-            std::string::npos)
-      << table;
-  EXPECT_NE(table.find("load   insert     heapstore  1.0k          250k         400k       250"),
-            std::string::npos)
-      << table;
-  EXPECT_NE(table.find("x4.00"), std::string::npos) << table;
-  EXPECT_EQ(table.find("ops/s"), std::string::npos) << table;
-}
-
-TEST(Render, RunMarkdownWithOneEngineHasNoRatioColumn) {
-  Report report = sample_report();
-  report.engines.pop_back();
-  const std::string markdown = render_run_markdown(report);
-  EXPECT_EQ(markdown.rfind("| phase | op | engine | ops/s | MB/s | p50 | p99 | flush |\n", 0), 0u)
-      << markdown;
-  EXPECT_EQ(markdown.find("vs "), std::string::npos) << markdown;
-  EXPECT_NE(markdown.find("| read | get | heapstore | 202k | 91.9 | 421 ns | 2.0 us |"),
-            std::string::npos)
-      << markdown;
 }
 
 }  // namespace

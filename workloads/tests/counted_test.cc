@@ -1,6 +1,6 @@
 // Counted mode end to end (`heapstore run --meter instructions`): the same build and workload
 // give the same counts run after run, whatever else the machine is doing. Runs the release
-// tool under Valgrind, so it is built only without sanitizers (ci/perf-gate.sh runs it).
+// tool under Valgrind, so it is built only without sanitizers (ci/test.sh runs it).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,9 +53,10 @@ TEST_F(CountedTest, TheSameBuildAndWorkloadGiveTheSameCounts) {
   // allocations, which the cache simulation notices (about 0.2% of estimated cycles).
   const nlohmann::json first = counted_run("run1");
   // Other work on the machine while the second run counts: counts must not notice.
-  std::FILE* busy = ::popen("timeout 4 sh -c 'while :; do :; done' & timeout 4 sh -c "
-                            "'while :; do :; done' & wait",
-                            "r");
+  std::FILE* busy = ::popen(
+      "timeout 4 sh -c 'while :; do :; done' & timeout 4 sh -c "
+      "'while :; do :; done' & wait",
+      "r");
   const nlohmann::json second = counted_run("run2");
   if (busy) ::pclose(busy);
   EXPECT_EQ(first["context"]["meter"], "instructions");

@@ -115,6 +115,7 @@ TEST(Callgrind, RefusesAFileThatIsNotADump) {
   EXPECT_THROW(parse("not a callgrind file\n"), std::runtime_error);
   EXPECT_THROW(parse("events: Ir\n"), std::runtime_error);  // no summary
   EXPECT_THROW(parse("events: Ir\nsummary: 1\nfn=(12 broken\n"), std::runtime_error);
+  EXPECT_NO_THROW(parse("events: Ir\nsummary: 1\nfn=(12) \n"));  // an id, then only a space
 }
 
 TEST(MeterWords, ParseAndPrint) {

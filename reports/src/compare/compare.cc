@@ -237,6 +237,10 @@ Comparison compare(const Report& baseline, const Report& candidate, const Thresh
   check_same_workload(baseline, candidate);
   const bool base_counted = meter_of(baseline.context) == kCountedMeter;
   const bool cand_counted = meter_of(candidate.context) == kCountedMeter;
+  if (base_counted != cand_counted)
+    throw ReportError("the baseline was measured by " + meter_of(baseline.context) +
+                      ", the candidate by " + meter_of(candidate.context) +
+                      ": compare reports of one meter (heapstore run --meter)");
   Comparison comparison;
   comparison.mode = base_counted && cand_counted ? "counted" : "repetitions";
   context_warnings(baseline.context, candidate.context, comparison.warnings);

@@ -58,14 +58,15 @@ void check_same_workload(const Report& baseline, const Report& candidate);
 // Names of the phases whose workload entry says "gate": false in either report.
 std::set<std::string> ungated_phases(const Report& baseline, const Report& candidate);
 
-inline constexpr std::string_view kCountedMeter = "instructions";  // Context::meter of counts
+inline constexpr std::string_view kCountedMeter = kMeterInstructions;
 
-// What measured a report's phases: "time" or "instructions" (counted under Callgrind). Reports
-// from before counted runs have no meter and were timed.
+// What measured a report's phases: "time" or "instructions" (counted under Callgrind); a
+// report made in memory with no meter set counts as timed.
 std::string meter_of(const Context& context);
 
-// Appends a warning for each context difference that makes timings hard to compare: CPU,
-// build type, compiler, meter, valgrind version.
+// Appends a warning for each context difference that makes results hard to compare: CPU (not
+// for two counted reports: their cache is simulated), build type, compiler, valgrind version,
+// library versions.
 void context_warnings(const Context& baseline, const Context& candidate,
                       std::vector<std::string>& warnings);
 

@@ -13,19 +13,6 @@ using nlohmann::json;
 
 constexpr std::size_t kLongestValue = 60;  // longer values are cut in messages
 
-// The workload without what the workload hash ignores.
-json comparable(json workload) {
-  if (!workload.is_object()) return workload;
-  for (const char* key : {"description", "seed", "repetitions"}) workload.erase(key);
-  const auto phases = workload.find("phases");
-  if (phases != workload.end() && phases->is_array()) {
-    for (json& phase : *phases) {
-      if (phase.is_object()) phase.erase("gate");
-    }
-  }
-  return workload;
-}
-
 std::string value_text(const json* value) {
   if (value == nullptr) return "absent";
   std::string text = value->dump(-1, ' ', false, json::error_handler_t::replace);
@@ -93,8 +80,8 @@ constexpr ContextCheck kContextChecks[] = {
 
 void check_same_workload(const Report& baseline, const Report& candidate) {
   if (baseline.workload_hash == candidate.workload_hash) return;
-  const auto found =
-      first_difference(comparable(baseline.workload), comparable(candidate.workload), "");
+  const auto found = first_difference(workload_identity(baseline.workload),
+                                      workload_identity(candidate.workload), "");
   if (found) throw ReportError("the workloads differ: " + *found);
 }
 
@@ -115,27 +102,31 @@ std::set<std::string> ungated_phases(const Report& baseline, const Report& candi
 }
 
 std::string meter_of(const Context& context) {
-  return context.meter.empty() ? "time" : context.meter;  // reports from before counted runs
+  return context.meter.empty() ? std::string(kMeterTime)
+                               : context.meter;  // reports from before counted runs
 }
 
 void context_warnings(const Context& baseline, const Context& candidate,
                       std::vector<std::string>& warnings) {
+  // Counts come from a simulated cache, so the machine does not matter; the libraries do.
+  const bool counted = meter_of(baseline) == kCountedMeter && meter_of(candidate) == kCountedMeter;
   for (const ContextCheck& check : kContextChecks) {
     const std::string& a = baseline.*check.field;
     const std::string& b = candidate.*check.field;
-    if (a == b) continue;
+    if (a == b || (counted && check.field == &Context::cpu_model)) continue;
     warnings.push_back(check.baseline_was + shown(a) + check.after + ", " + check.candidate_was +
                        shown(b) + check.after + ": " + check.consequence);
-  }
-  if (meter_of(baseline) != meter_of(candidate)) {
-    warnings.push_back("baseline was measured by " + meter_of(baseline) + ", candidate by " +
-                       meter_of(candidate) +
-                       ": timed metrics are not judged, and counted ones are on one side only");
   }
   if (!baseline.valgrind.empty() && !candidate.valgrind.empty() &&
       baseline.valgrind != candidate.valgrind) {
     warnings.push_back("baseline was counted under " + baseline.valgrind + ", candidate under " +
                        candidate.valgrind + ": counts mix Valgrind version and code");
+  }
+  for (const auto& [library, version] : baseline.libraries) {
+    const auto other = candidate.libraries.find(library);
+    if (other != candidate.libraries.end() && other->second != version)
+      warnings.push_back("baseline was linked with " + library + " " + version +
+                         ", candidate with " + other->second + ": results mix library and code");
   }
 }
 

@@ -159,15 +159,12 @@ void judge(Series& s, double p_regression, double p_improvement, const PairedOpt
   } else if (p_improvement <= options.alpha) {
     m.verdict = Verdict::kImproved;
     m.note = p_note(s, s.p_improvement, p_improvement);
-  } else if (m.worse_low <= options.fail_above && m.worse_high > options.fail_above) {
+  } else if (m.worse_high > options.fail_above) {  // not shown, but could be: more rounds
     m.verdict = Verdict::kInconclusive;
     m.note = "could be a regression: the change lies in [" + percent(m.change_low) + ", " +
              percent(m.change_high) + "]";
   } else if (m.worse > options.warn_above) {
     m.verdict = Verdict::kWarn;
-    if (m.worse > options.fail_above) {
-      m.note = "not significant: " + p_note(s, s.p_regression, p_regression);
-    }
   } else {
     m.verdict = Verdict::kPass;
   }
@@ -261,6 +258,10 @@ Comparison compare_paired(const std::vector<Report>& base_rounds,
   }
   const Report& base = base_rounds[0];
   const Report& head = head_rounds[0];
+  if (meter_of(base.context) != kMeterTime || meter_of(head.context) != kMeterTime)
+    throw ReportError(
+        "a paired comparison judges timed rounds; these were counted "
+        "(--meter instructions): compare counted reports with heapstore compare");
   Comparison comparison;
   comparison.mode = "paired rounds: " + std::to_string(base_rounds.size());
   context_warnings(base.context, head.context, comparison.warnings);
@@ -278,6 +279,7 @@ Comparison compare_paired(const std::vector<Report>& base_rounds,
     s.not_judged = ungated.contains(s.row.phase) ? "gate: false" : "";
     if (s.not_judged.empty() && !options.judge_latency && s.row.metric != kOpsPerSec)
       s.not_judged = "latency shown, not judged (judge_latency off)";
+    if (s.not_judged.empty() && s.base.empty()) s.not_judged = "no round has a value on both sides";
     prepare(s, resolution, options);
   }
   if (options.judge_latency) one_metric_per_phase(series);

@@ -50,14 +50,15 @@ struct PairedOptions {
 // resolves it (the baseline median is at least
 // min_resolvable_ticks ticks); a latency it does not resolve, or of unknown resolution, is
 // shown not gated. For each metric, d_i = log(head_i / base_i); the change is exp(mean d) - 1
-// with a 95% percentile bootstrap interval over the rounds. Two one-sided bootstrap p-values
-// (+1 smoothed): "worse by more than fail_above" and "better by more than fail_above". Holm's
-// correction at alpha runs over the gated metrics, once for regressions and once for
-// improvements. Verdicts, in order: inconclusive with fewer than min_rounds pairs; fail when the
-// regression is rejected; improved when the improvement is; inconclusive when the interval
-// straddles fail_above (it could be a regression: more rounds would tell); warn when the change
-// is worse than warn_above; else pass. Not gated rows (gate: false phases, unresolved
-// latencies) get the verdict of a family of one and do not count.
+// with a 95% percentile bootstrap interval over the rounds. Two one-sided bootstrap tests (+1
+// smoothed p-values): of "no worse than fail_above" and of "no better than fail_above". Holm's
+// correction at alpha runs over the gated metrics, once for each. Verdicts, in order:
+// inconclusive with fewer than min_rounds pairs; fail when "no worse" is rejected; improved
+// when "no better" is; inconclusive when the interval reaches beyond fail_above (it could be a
+// regression: more rounds would tell); warn when the change is worse than warn_above; else
+// pass. alpha holds per look: a caller that looks again after more rounds and stops at a fail
+// (heapstore ab: at most 5 looks) spends a little more than alpha in all. Not gated rows (gate:
+// false phases, unresolved latencies) get the verdict of a family of one and do not count.
 //
 // Render the result with render_text, render_markdown (with base_rounds[0] and head_rounds[0]
 // as baseline and candidate) and to_json of compare.h.

@@ -35,7 +35,6 @@ constexpr Entry kVocabulary[] = {
     {"operations", {kNone, !kGated, !kCounted, ""}},
     {"seconds", {kNone, !kGated, !kCounted, "s"}},
     {"end_phase_seconds", {kNone, !kGated, !kCounted, "s"}},
-    {"clock_resolution_ns", {kNone, !kGated, !kCounted, "ns"}},
     {"engine.**", {kNone, !kGated, !kCounted, ""}},
 };
 

@@ -12,7 +12,7 @@
 //   instructions, estimated_cycles   lower    yes    yes      instructions, cycles
 //   instructions.<...>, estimated_cycles.<...> (e.g. instructions.get.per_op)
 //                                    lower    no     yes
-//   operations, seconds, end_phase_seconds, clock_resolution_ns, engine.<counter>
+//   operations, seconds, end_phase_seconds, engine.<counter>
 //                                                             informational
 // Counted metrics come from Valgrind's Callgrind: the same build and workload give the same
 // counts on any machine, so they are compared exactly; timed ones need a noise model.

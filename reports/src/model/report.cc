@@ -76,6 +76,18 @@ json engine_to_json(const EngineResult& engine) {
 
 }  // namespace
 
+json workload_identity(json workload) {
+  if (!workload.is_object()) return workload;
+  for (const char* key : {"description", "seed", "repetitions"}) workload.erase(key);
+  const auto phases = workload.find("phases");
+  if (phases != workload.end() && phases->is_array()) {
+    for (json& phase : *phases) {
+      if (phase.is_object()) phase.erase("gate");
+    }
+  }
+  return workload;
+}
+
 Direction direction_of(std::string_view metric) { return metric_info(metric).direction; }
 
 double median(std::vector<double> values) {

@@ -83,7 +83,7 @@ class ReportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Which way a metric is better, from its name (see the top of this file).
+// Which way a metric is better, from its name (metric_info of metrics.h).
 enum class Direction { kHigherIsBetter, kLowerIsBetter, kInformational };
 Direction direction_of(std::string_view metric);
 
@@ -98,6 +98,15 @@ void aggregate(EngineResult& engine);
 // The median of `values`: the middle one, or the mean of the two middle ones for an even
 // count; 0 when empty. The one median that aggregate(), compare() and the renderers share.
 double median(std::vector<double> values);
+
+// A normalized workload without the fields that do not change what runs: description, seed,
+// repetitions, and each phase's gate flag. What the workload hash digests (workload::spec_hash)
+// and what compare looks at when two hashes differ: one list of ignored fields for both.
+nlohmann::json workload_identity(nlohmann::json workload);
+
+// Context::meter: what measured a report's phases.
+inline constexpr std::string_view kMeterTime = "time";
+inline constexpr std::string_view kMeterInstructions = "instructions";  // counted by Callgrind
 
 nlohmann::json to_json(const Report& report);
 // Throws ReportError saying what is wrong and where ("engines[1].repetitions[0]: ...").

@@ -154,7 +154,7 @@ std::vector<std::string> run_row(const PhaseKey& phase, const EngineResult& engi
 Rows run_rows(const Report& report) {
   std::vector<EngineResult> engines = report.engines;
   for (EngineResult& engine : engines) aggregate(engine);  // medians of what is there now
-  const bool counted = report.context.meter == "instructions";
+  const bool counted = report.context.meter == kMeterInstructions;
   const std::span<const Column> columns =
       counted ? std::span<const Column>(kCountedColumns) : std::span<const Column>(kTimedColumns);
   const std::string ratio_of = counted ? "instructions" : "ops_per_sec";

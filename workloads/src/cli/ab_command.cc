@@ -1,5 +1,5 @@
 // `heapstore ab`: same-machine A/B of two builds. Both builds run the same workload (same seed)
-// in alternating order, base-head then head-base (ABBA), one repetition each on a fresh store,
+// in alternating order, base-head then head-base (ABBA), --repetitions each on a fresh store,
 // so slow drifts of the machine fall on both sides alike; the paired comparison (paired.h) then
 // works on the per-round ratios. While a gated metric is inconclusive, --rounds more rounds run,
 // up to --max-rounds.
@@ -48,11 +48,21 @@ report::Report run_side(const Side& side, const AbArgs& args, const std::string&
   ProcessOptions quiet;
   quiet.quiet_stdout = true;  // the tables: the rounds' reports are what is read
   const int status = run_program(command, quiet);
+  const std::string who = "the " + side.name + " build (" + side.binary + ")";
+  const std::string where = " in round " + std::to_string(round + 1);
+  if (status == kExitWrongOrRegression && side.name == "head")
+    throw CommandError(kExitWrongOrRegression, who + " returned wrong results" + where);
+  if (status == kExitUnusable)
+    throw CommandError(kExitUnusable, who + " refused the workload or its options" + where);
   if (status != 0)
-    throw CommandError(kExitEngineFailure, "the " + side.name + " build (" + side.binary +
-                                               ") failed in round " + std::to_string(round + 1) +
-                                               " with exit status " + std::to_string(status));
-  return report::read_report(out);
+    throw CommandError(kExitEngineFailure,
+                       who + " failed" + where + " with exit status " + std::to_string(status));
+  try {
+    return report::read_report(out);
+  } catch (const report::ReportError& e) {  // e.g. a base from before heapstore-report/2
+    throw CommandError(kExitUnusable, who + " wrote a report this tool cannot read (" + e.what() +
+                                          "); is it older than heapstore ab?");
+  }
 }
 
 // Round r runs base first when r is even, head first when odd: A B, B A, A B, ...
@@ -97,6 +107,8 @@ int ab_command(const AbArgs& args) {
   options.fail_above = parse_percent(args.fail_above, "--fail-above");
   options.warn_above = parse_percent(args.warn_above, "--warn-above");
   options.judge_latency = args.judge_latency;
+  if (options.warn_above > options.fail_above)
+    throw CommandError(kExitUnusable, "--warn-above is larger than --fail-above");
   if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
   if (!args.json.empty()) check_writable_file(args.json, "--json");
   bool made = false;

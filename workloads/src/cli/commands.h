@@ -73,7 +73,7 @@ struct AbArgs {
   std::uint32_t repetitions = 1;   // per build and round; the round's value is their median
   std::string fail_above = "5%", warn_above = "2%";
   std::string markdown, json, out_dir;
-  bool judge_latency = false;  // also judge p50/p99 latencies the clock resolves
+  bool judge_latency = false;  // judge a phase by its p50 where resolved (PairedOptions)
   bool quiet = false;
 };
 

@@ -53,7 +53,7 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
       ->add_option("--meter", a.meter,
                    "time: rates and latencies by the clock; instructions: each phase's engine "
                    "calls counted under Valgrind's Callgrind (deterministic; needs valgrind)")
-      ->check(CLI::IsMember({"time", "instructions"}))
+      ->check(CLI::IsMember({std::string(hr::kMeterTime), std::string(hr::kMeterInstructions)}))
       ->capture_default_str();
   run_cmd->add_option("--set", a.sets, "Override a workload key: --set phases.load.count=1000");
   run_cmd->add_option("--repetitions", a.repetitions, "Override the workload's repetitions")
@@ -121,8 +121,10 @@ void add_ab(CLI::App& app, AbArgs& a, int& status) {
   cmd->add_option("--markdown", a.markdown, "Write a Markdown summary to this file");
   cmd->add_option("--json", a.json, "Write the comparison as JSON to this file");
   cmd->add_option("--out-dir", a.out_dir, "Keep each round's reports in this directory");
-  cmd->add_flag("--judge-latency", a.judge_latency,
-                "Also judge p50/p99 latencies the clock resolves (default: shown, not judged)");
+  cmd->add_flag(
+      "--judge-latency", a.judge_latency,
+      "Judge each phase by its p50 latency where the clock resolves it, else by its ops/s "
+      "(default: by ops/s)");
   cmd->add_flag("-q,--quiet", a.quiet, "Print no progress lines");
   cmd->callback([&] { status = hw::ab_command(a); });
 }

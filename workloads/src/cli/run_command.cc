@@ -102,55 +102,70 @@ report::Report run_one(const Spec& spec, const RunOptions& options, Progress& pr
 
 }  // namespace
 
+namespace {
+
+Meter meter_of(const RunArgs& args) {
+  try {
+    return parse_meter(args.meter);
+  } catch (const std::invalid_argument& e) {
+    throw CommandError(kExitUnusable, e.what());
+  }
+}
+
+// A counted run not yet under Callgrind: the same command again, under it.
+int relaunch_counted(int argc, char** argv) {
+  if (running_under_valgrind())
+    throw CommandError(kExitUnusable,
+                       "--meter instructions starts valgrind itself; run heapstore without it");
+  try {
+    return run_under_callgrind(argc, argv);
+  } catch (const std::runtime_error& e) {
+    throw CommandError(kExitUnusable, e.what());
+  }
+}
+
+// One workload of the run: its report written to `path`, its table printed; returns its
+// Markdown. `name` is the workload's name made unique in this run.
+std::string run_and_write(const Spec& spec, const std::string& name, const std::string& path,
+                          const RunOptions& base, Progress& progress) {
+  progress.note("workload " + spec.name + " (" + spec.source + "): seed " +
+                std::to_string(spec.seed) + ", " + std::to_string(spec.repetitions) +
+                " repetition(s), engines " + CLI::detail::join(base.engines, ",") +
+                (base.meter == Meter::kInstructions ? ", counted under Callgrind" : ""));
+  // The runner stores under <data dir>/<workload name>/; a repeated name gets its own parent.
+  RunOptions options = base;
+  if (name != spec.name) options.data_dir = (fs::path(base.data_dir) / name).string();
+  const report::Report report = run_one(spec, options, progress);
+  report::write_report(report, path);
+  std::cout << "\n"
+            << spec.name << " (seed " << spec.seed << ")\n"
+            << report::render_run_table(report);
+  progress.note("report written to " + path);
+  return "### " + spec.name + "\n\n" + report::render_run_markdown(report) + "\n";
+}
+
+}  // namespace
+
 int run_command(const RunArgs& args, const std::string& command_line, int argc, char** argv) {
   if (!args.out.empty() && args.workloads.size() > 1)
     throw CommandError(kExitUnusable,
                        "--out names one report file; with several workloads use --out-dir");
   check_engines(args.engines);
-  Meter meter;
-  try {
-    meter = parse_meter(args.meter);
-  } catch (const std::invalid_argument& e) {
-    throw CommandError(kExitUnusable, e.what());
-  }
+  const Meter meter = meter_of(args);
   const std::vector<Spec> specs = load_specs(args, meter);  // all validated before anything runs
   const std::vector<std::string> names = unique_names(specs);
   const std::vector<std::string> paths = report_paths(args, names);
   check_outputs(args, paths);
-  if (meter == Meter::kInstructions && !counting_under_callgrind()) {
-    if (running_under_valgrind())
-      throw CommandError(kExitUnusable,
-                         "--meter instructions starts valgrind itself; run heapstore without it");
-    try {
-      return run_under_callgrind(argc, argv);
-    } catch (const std::runtime_error& e) {
-      throw CommandError(kExitUnusable, e.what());
-    }
-  }
+  if (meter == Meter::kInstructions && !counting_under_callgrind())
+    return relaunch_counted(argc, argv);
   bool made = false;
   const std::string data_dir = data_dir_of(args, made);
   const RemoveOnExit cleanup(made && !args.keep_data ? data_dir : "");
   Progress progress(stderr, ::isatty(STDERR_FILENO) != 0, args.quiet);
+  const RunOptions options{args.engines, data_dir, args.keep_data, 64, 1000, command_line, meter};
   std::string markdown;
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const Spec& spec = specs[i];
-    progress.note("workload " + spec.name + " (" + spec.source + "): seed " +
-                  std::to_string(spec.seed) + ", " + std::to_string(spec.repetitions) +
-                  " repetition(s), engines " + CLI::detail::join(args.engines, ",") +
-                  (meter == Meter::kInstructions ? ", counted under Callgrind" : ""));
-    // The runner stores under <data dir>/<workload name>/; a repeated name gets its own parent.
-    const fs::path parent =
-        names[i] == spec.name ? fs::path(data_dir) : fs::path(data_dir) / names[i];
-    RunOptions options{args.engines, parent.string(), args.keep_data, 64,
-                       1000,         command_line,    meter};
-    report::Report report = run_one(spec, options, progress);
-    report::write_report(report, paths[i]);
-    std::cout << "\n"
-              << spec.name << " (seed " << spec.seed << ")\n"
-              << report::render_run_table(report);
-    progress.note("report written to " + paths[i]);
-    markdown += "### " + spec.name + "\n\n" + report::render_run_markdown(report) + "\n";
-  }
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    markdown += run_and_write(specs[i], names[i], paths[i], options, progress);
   if (args.keep_data) progress.note("data kept in " + data_dir);
   write_text(args.markdown, markdown);
   return kExitOk;

@@ -107,7 +107,8 @@ class Parser {
     const std::size_t close = text.find(')');
     if (close == std::string::npos) fail("a function id without ')'");
     const std::string id = text.substr(1, close - 1);
-    if (close + 1 < text.size()) names_[id] = text.substr(text.find_first_not_of(' ', close + 1));
+    const std::size_t name = text.find_first_not_of(' ', close + 1);
+    if (name != std::string::npos) names_[id] = text.substr(name);
     return names_[id];
   }
 

@@ -51,7 +51,8 @@ double TickClock::resolution_ns() {
   for (int sample = 0; sample < 1000; ++sample) {
     const std::uint64_t first = now();
     std::uint64_t next = now();
-    while (next == first) next = now();
+    for (int spins = 0; next == first && spins < 1'000'000; ++spins) next = now();
+    if (next == first) return 0;  // a clock that does not move: resolution unknown
     smallest = std::min(smallest, next - first);
   }
   return static_cast<double>(smallest) * ns_per_tick();

@@ -27,7 +27,7 @@ class TickClock {
   static double ns_per_tick();  // calibrated on first use (about 20 ms), then cached
   // The smallest step between two different readings, in ns (about 8.6 on the AMD EPYC VMs
   // measured: RDTSC there advances in steps): latencies near it cannot be told apart. Measured
-  // on each call (1000 pairs of reads, well under a millisecond).
+  // on each call (1000 pairs of reads, well under a millisecond); 0 when the clock never moves.
   static double resolution_ns();
   static std::uint64_t steady_ns();  // steady_clock in ns: the clock where there is no TSC
 };

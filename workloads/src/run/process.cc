@@ -1,3 +1,4 @@
+// run_program (fork, execve, wait) and the small file-system helpers around it.
 #include "process.h"
 
 #include <fcntl.h>
@@ -5,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,33 +18,51 @@ namespace heapstore::workload {
 namespace {
 
 // In the child, between fork and exec: only async-signal-safe calls, then exec or _exit(127).
-[[noreturn]] void become(std::vector<char*>& argv, const ProcessOptions& options) {
+[[noreturn]] void become(char* const* argv, char* const* envp, const ProcessOptions& options) {
   if (options.no_aslr) ::personality(ADDR_NO_RANDOMIZE);
   if (options.quiet_stdout) {
     const int null = ::open("/dev/null", O_WRONLY);
     if (null >= 0) ::dup2(null, STDOUT_FILENO);
   }
-  ::execv(argv[0], argv.data());
+  ::execve(argv[0], argv, envp);
   const char message[] = "heapstore: cannot start a program (exec failed)\n";
   [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
   ::_exit(127);
+}
+
+// This process's environment with options.env set ("NAME=value" strings).
+std::vector<std::string> environment_with(const ProcessOptions& options) {
+  std::vector<std::string> result;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    const bool replaced = std::any_of(options.env.begin(), options.env.end(),
+                                      [&](const auto& set) { return set.first == name; });
+    if (!replaced) result.push_back(entry);
+  }
+  for (const auto& [name, value] : options.env) result.push_back(name + "=" + value);
+  return result;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  for (std::string& s : strings) result.push_back(s.data());
+  result.push_back(nullptr);
+  return result;
 }
 
 }  // namespace
 
 int run_program(const std::vector<std::string>& args, const ProcessOptions& options) {
   if (args.empty()) throw std::invalid_argument("run_program: no program");
-  std::vector<std::string> owned = args;
-  std::vector<char*> argv;
-  for (std::string& a : owned) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> owned_args = args;
+  std::vector<std::string> owned_env = environment_with(options);
+  const std::vector<char*> argv = pointers(owned_args);  // made before fork: the child may not
+  const std::vector<char*> envp = pointers(owned_env);   // allocate
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child < 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(errno));
-  if (child == 0) {
-    for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
-    become(argv, options);
-  }
+  if (child == 0) become(argv.data(), envp.data(), options);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0)
     if (errno != EINTR) throw std::runtime_error("waiting for " + args[0] + " failed");

@@ -1,6 +1,7 @@
 // A Spec back to normalized JSON in the file's own schema (to_json), and its hash (spec_hash).
 #include <cstdio>
 
+#include "report.h"
 #include "spec.h"
 #include "spec_schema.h"
 
@@ -92,11 +93,7 @@ json to_json(const Spec& spec) {
 }
 
 std::string spec_hash(const Spec& spec) {
-  json j = to_json(spec);
-  j.erase("description");
-  j.erase("seed");
-  j.erase("repetitions");
-  for (json& phase : j["phases"]) phase.erase("gate");
+  const json j = report::workload_identity(to_json(spec));
   std::string text = j.dump();  // canonical: keys sorted, no spaces
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
