@@ -150,4 +150,28 @@ void MemoryFileSystem::sync_directory(const std::string& path) {
   if (!is_directory(path)) throw_io("sync directory", path);
 }
 
+namespace {
+// Removes its path from the set of locked paths when destroyed; guarded by the owner's mutex.
+class MemoryFileLock final : public FileLock {
+ public:
+  MemoryFileLock(std::mutex& mutex, std::shared_ptr<std::set<std::string>> locked, std::string path)
+      : mutex_(mutex), locked_(std::move(locked)), path_(std::move(path)) {}
+  ~MemoryFileLock() override {
+    std::lock_guard lock(mutex_);
+    locked_->erase(path_);
+  }
+
+ private:
+  std::mutex& mutex_;
+  std::shared_ptr<std::set<std::string>> locked_;
+  std::string path_;
+};
+}  // namespace
+
+std::unique_ptr<FileLock> MemoryFileSystem::lock(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  if (!locked_->insert(path).second) throw_io("lock (held elsewhere)", path);
+  return std::make_unique<MemoryFileLock>(mutex_, locked_, path);
+}
+
 }  // namespace heapstore::fuzz

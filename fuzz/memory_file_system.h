@@ -42,6 +42,8 @@ class MemoryFileSystem final : public FileSystem {
   void create_directories(const std::string& path) override;
   std::vector<std::string> list(const std::string& path) override;
   void sync_directory(const std::string& path) override;
+  // A lock held in this file system (not across clones): a second lock of `path` throws.
+  std::unique_ptr<FileLock> lock(const std::string& path) override;
 
   // The bytes of one file, shared by the Files open on it.
   struct Inode {
@@ -56,6 +58,7 @@ class MemoryFileSystem final : public FileSystem {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Inode>> files_;  // guarded by mutex_
   std::set<std::string> directories_;                    // guarded by mutex_
+  std::shared_ptr<std::set<std::string>> locked_ = std::make_shared<std::set<std::string>>();
 };
 
 }  // namespace heapstore::fuzz

@@ -2,6 +2,7 @@
 #include "heapstore/file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,18 @@ class PosixFile final : public File {
   std::string path_;
 };
 
+// flock(2) on an open descriptor: released when the descriptor closes, also when the process dies,
+// so a crashed holder never leaves a stale lock behind. Separate opens conflict even within one
+// process, since flock locks belong to the open file description.
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
 class PosixFileSystem final : public FileSystem {
  public:
   std::unique_ptr<File> open(const std::string& path, bool create) override {
@@ -110,6 +123,22 @@ class PosixFileSystem final : public FileSystem {
     int err = errno;
     ::close(fd);
     if (rc != 0) throw_io("sync directory", path, err);
+  }
+
+  std::unique_ptr<FileLock> lock(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw_io("open lock file", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        throw Error(ErrorCode::kIOError,
+                    path +
+                        " is locked: the store is open in another process (or elsewhere in "
+                        "this one)");
+      throw_io("lock", path, err);
+    }
+    return std::make_unique<PosixFileLock>(fd);
   }
 };
 

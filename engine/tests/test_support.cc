@@ -266,4 +266,8 @@ std::vector<std::string> FaultyFileSystem::list(const std::string& path) {
 
 void FaultyFileSystem::sync_directory(const std::string& path) { real_.sync_directory(path); }
 
+std::unique_ptr<FileLock> FaultyFileSystem::lock(const std::string& path) {
+  return real_.lock(path);
+}
+
 }  // namespace heapstore::testing

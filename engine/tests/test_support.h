@@ -153,6 +153,7 @@ class FaultyFileSystem : public FileSystem {
   void create_directories(const std::string& path) override;
   std::vector<std::string> list(const std::string& path) override;
   void sync_directory(const std::string& path) override;
+  std::unique_ptr<FileLock> lock(const std::string& path) override;
 
  private:
   friend class FaultyFile;

@@ -38,6 +38,12 @@ class File {
   virtual const std::string& path() const = 0;
 };
 
+// An exclusive lock on a store, held for the object's lifetime (FileSystem::lock).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -62,6 +68,11 @@ class FileSystem {
 
   // fsyncs the directory `path`, making renames and removals inside it durable.
   virtual void sync_directory(const std::string& path) = 0;
+
+  // Takes an exclusive lock on `path` (creating the file when missing) until the returned object
+  // is destroyed. Throws Error(kIOError) saying the file is locked when another holder (another
+  // process, or another open of the same store) has it; the lock never waits.
+  virtual std::unique_ptr<FileLock> lock(const std::string& path) = 0;
 };
 
 // The POSIX file system (open/pread/pwrite/fsync). Lives for the whole program.
