@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "heapstore/ids.h"
-#include "heapstore/page.h"
+#include "page.h"
 #include "memory_file_system.h"
 
 namespace heapstore::fuzz {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "heapstore/buffer_pool.h"
+#include "buffer_pool.h"
 #include "heapstore/error.h"
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 
 namespace {
 

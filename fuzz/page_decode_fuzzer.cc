@@ -13,7 +13,7 @@
 
 #include "fuzz_support.h"
 #include "heapstore/error.h"
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 
 namespace {
 

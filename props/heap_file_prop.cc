@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "heapstore/buffer_pool.h"
+#include "buffer_pool.h"
 #include "heapstore/file.h"
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 #include "test_support.h"
 #include "value_gen.h"
 

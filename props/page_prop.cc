@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "heapstore/error.h"
-#include "heapstore/page.h"
+#include "page.h"
 #include "value_gen.h"
 
 namespace heapstore::props {

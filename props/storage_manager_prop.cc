@@ -66,7 +66,7 @@ struct StoreModel {
 // The store under test, and the id each handle's value had last. No fsync: the property never
 // stops the store uncleanly, and fsync would dominate its run time.
 struct Store {
-  explicit Store(std::size_t frames) : options{.buffer_pool_frames = frames, .sync = false} {
+  explicit Store(std::size_t frames) : options{.buffer_pool_frames = frames, .durability = Durability::kNone} {
     store = StorageManager::open(dir.path(), options);
   }
   testing::TempDir dir;

@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "heapstore/page.h"
+#include "page.h"
 
 namespace heapstore::props {
 

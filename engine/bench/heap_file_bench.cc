@@ -17,10 +17,10 @@
 #include <system_error>
 
 #include "bench_support.h"
-#include "heapstore/buffer_pool.h"
+#include "buffer_pool.h"
 #include "heapstore/file.h"
-#include "heapstore/heap_file.h"
-#include "heapstore/page.h"
+#include "heap_file.h"
+#include "page.h"
 
 namespace heapstore {
 namespace {

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "heapstore/options.h"
-#include "heapstore/page.h"
 #include "heapstore/storage_manager.h"
+#include "page.h"
 
 namespace heapstore {
 namespace {
@@ -53,7 +53,7 @@ void build_store(const std::string& dir, std::size_t mb) {
   const std::string value(kValueSize, 'o');
   const std::vector<std::string_view> batch(kBatchSize, value);
   const std::uint64_t values = mb * kMiB / kPageSize * values_per_page(value);
-  auto store = StorageManager::open(dir, Options{.sync = false});
+  auto store = StorageManager::open(dir, Options{.durability = Durability::kNone});
   store->create_container(kContainer);
   for (std::uint64_t stored = 0; stored < values; stored += kBatchSize) {
     store->insert_values(kContainer, batch);
@@ -107,7 +107,8 @@ void BM_OpenAfterCleanClose(benchmark::State& state) {
     return;
   }
   const std::string dir = store_cache().store_dir(mb);
-  const Options options{.sync = state.range(1) != 0};
+  const Options options{.durability =
+                            state.range(1) != 0 ? Durability::kAtFlush : Durability::kNone};
   Stats stats;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "heapstore/page.h"
+#include "page.h"
 
 namespace heapstore {
 namespace {

@@ -46,7 +46,7 @@ class BenchStore {
  public:
   explicit BenchStore(std::size_t frames = Options{}.buffer_pool_frames)
       : store_(StorageManager::open(dir_.path() + "/store",
-                                    Options{.buffer_pool_frames = frames, .sync = false})) {
+                                    Options{.buffer_pool_frames = frames, .durability = Durability::kNone})) {
     store_->create_container(kContainer);
   }
   // Removes the containers first, so that closing writes back no page.

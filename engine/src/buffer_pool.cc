@@ -1,9 +1,11 @@
 // BufferPool: frames, page table and LRU-2 eviction in two lists (format.md, "Buffer pool").
 // A page enters the cold list on its first use and moves to the hot list on its second; victims
 // come from the cold list first, so pages touched once (a scan) leave before pages in use.
-#include "heapstore/buffer_pool.h"
+#include "buffer_pool.h"
 
 #include <sys/mman.h>
+
+#include <algorithm>
 
 #include "heapstore/error.h"
 
@@ -93,7 +95,7 @@ void BufferPool::touch(std::uint32_t i) {
 }
 
 void BufferPool::write_back(Frame& frame, std::uint32_t i) {
-  if (before_write_back_) before_write_back_();
+  if (before_write_back_) before_write_back_(pages_[i].lsn() + 1);
   frame.file->write_page(frame.page_no, pages_[i]);
   frame.dirty = false;
 }
@@ -181,8 +183,32 @@ void BufferPool::flush(HeapFile& file) {
 
 void BufferPool::flush_all() {
   std::lock_guard lock(mutex_);
-  for (std::uint32_t i = 0; i < frames_.size(); ++i)
-    if (frames_[i].file != nullptr && frames_[i].dirty) write_back(frames_[i], i);
+  std::vector<std::uint32_t> dirty;
+  std::uint64_t lsn_end = 0;
+  for (std::uint32_t i = 0; i < frames_.size(); ++i) {
+    if (frames_[i].file == nullptr || !frames_[i].dirty) continue;
+    dirty.push_back(i);
+    lsn_end = std::max(lsn_end, pages_[i].lsn() + 1);
+  }
+  if (dirty.empty()) return;
+  if (before_write_back_) before_write_back_(lsn_end);
+  std::sort(dirty.begin(), dirty.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return key(*frames_[a].file, frames_[a].page_no) < key(*frames_[b].file, frames_[b].page_no);
+  });
+  constexpr std::size_t kMaxRun = 64;  // 256 KiB per write
+  std::vector<Page*> run;
+  for (std::size_t first = 0; first < dirty.size();) {
+    Frame& head = frames_[dirty[first]];
+    std::size_t end = first + 1;
+    while (end < dirty.size() && end - first < kMaxRun && frames_[dirty[end]].file == head.file &&
+           frames_[dirty[end]].page_no == head.page_no + (end - first))
+      ++end;
+    run.clear();
+    for (std::size_t k = first; k < end; ++k) run.push_back(&pages_[dirty[k]]);
+    head.file->write_pages(head.page_no, run);
+    for (std::size_t k = first; k < end; ++k) frames_[dirty[k]].dirty = false;
+    first = end;
+  }
 }
 
 void BufferPool::discard(HeapFile& file) {
@@ -199,7 +225,7 @@ void BufferPool::clear() {
       forget(i);
 }
 
-void BufferPool::set_before_write_back(std::function<void()> hook) {
+void BufferPool::set_before_write_back(std::function<void(std::uint64_t)> hook) {
   std::lock_guard lock(mutex_);
   before_write_back_ = std::move(hook);
 }

@@ -7,15 +7,14 @@
 
 #include "checksum.h"
 #include "heapstore/error.h"
-#include "heapstore/page.h"
+#include "page.h"
 
 namespace heapstore::catalog {
 namespace {
 
 constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'T', 'L', 'G', '1'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint32_t kCleanFlag = 1;
-constexpr std::size_t kHeaderSize = 24;
+constexpr std::uint32_t kVersion = 2;
+constexpr std::size_t kHeaderSize = 40;
 constexpr std::size_t kRecordSize = 24;  // u32 id, u32 page count, u64 live values, u64 live bytes
 
 class Writer {
@@ -49,8 +48,7 @@ class Reader {
   }
   bool at_end() const { return at_ == bytes_.size(); }
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(ErrorCode::kCorruption, "catalog " + path_ + ": " + what +
-                                            " (remove it to rebuild from the container files)");
+    throw Error(ErrorCode::kCorruption, "catalog " + path_ + ": " + what);
   }
 
  private:
@@ -61,14 +59,12 @@ class Reader {
 
 std::string path_of(const std::string& dir) { return dir + "/" + std::string(kFileName); }
 
-ContainerEntry read_entry(Reader& in, bool clean) {
+ContainerEntry read_entry(Reader& in) {
   ContainerEntry e;
   e.id = in.get<std::uint32_t>();
   auto pages = in.get<std::uint32_t>();
   e.live_values = in.get<std::uint64_t>();
   e.live_bytes = in.get<std::uint64_t>();
-  if (!clean && (pages != 0 || e.live_values != 0 || e.live_bytes != 0))
-    in.fail("container " + std::to_string(e.id) + " has counts in a catalog not marked clean");
   in.need(std::size_t{pages} * 2);
   e.free_space.resize(pages);
   for (auto& free : e.free_space) {
@@ -86,9 +82,11 @@ void write(FileSystem& fs, const std::string& dir, const Catalog& catalog, bool 
   Writer out;
   for (char c : kMagic) out.put(c);
   out.put(kVersion);
-  out.put(catalog.clean ? kCleanFlag : 0u);
+  out.put(std::uint32_t{0});
   out.put(static_cast<std::uint32_t>(catalog.containers.size()));
   out.put(std::uint32_t{0});
+  out.put(catalog.log_seq);
+  out.put(catalog.redo_lsn);
   for (const ContainerEntry& e : catalog.containers) {
     out.put(e.id);
     out.put(static_cast<std::uint32_t>(e.free_space.size()));
@@ -125,15 +123,18 @@ std::optional<Catalog> read(FileSystem& fs, const std::string& dir) {
   for (char c : kMagic)
     if (body.get<char>() != c) body.fail("bad magic");
   if (auto version = body.get<std::uint32_t>(); version != kVersion)
-    body.fail("unknown version " + std::to_string(version));
-  auto flags = body.get<std::uint32_t>();
-  if ((flags & ~kCleanFlag) != 0) body.fail("unknown flags " + std::to_string(flags));
-  Catalog catalog{.clean = flags == kCleanFlag, .containers = {}};
+    body.fail("unknown version " + std::to_string(version) +
+              (version == 1 ? " (written before the write-ahead log; recreate the store)" : ""));
+  if (auto flags = body.get<std::uint32_t>(); flags != 0)
+    body.fail("unknown flags " + std::to_string(flags));
+  Catalog catalog;
   auto count = body.get<std::uint32_t>();
   body.get<std::uint32_t>();
+  catalog.log_seq = body.get<std::uint64_t>();
+  catalog.redo_lsn = body.get<std::uint64_t>();
   body.need(std::size_t{count} * kRecordSize);
   for (std::uint32_t i = 0; i < count; ++i) {
-    catalog.containers.push_back(read_entry(body, catalog.clean));
+    catalog.containers.push_back(read_entry(body));
     if (i > 0 && catalog.containers[i - 1].id >= catalog.containers[i].id)
       body.fail("container ids out of order");
   }

@@ -1,5 +1,5 @@
-// The catalog: which containers a store has and, when the store was flushed or closed cleanly,
-// their page counts, free space and live-value counts (format.md, "Catalog"). Internal to src/.
+// The catalog: the last checkpoint (where recovery starts in the log) and the containers as of
+// it, with page counts, free space and live-value counts (format.md, "Catalog"). Internal.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +23,9 @@ struct ContainerEntry {
 };
 
 struct Catalog {
-  // True: the entries match the container files exactly (written by flush or close, before any
-  // later page write). False: only the ids are meaningful; the rest is rebuilt from the files.
-  bool clean = false;
-  std::vector<ContainerEntry> containers;  // ascending ids
+  std::uint64_t log_seq = 1;   // the log file written since the checkpoint, wal.<log_seq>
+  std::uint64_t redo_lsn = 0;  // LSN of that log's first operation: where recovery starts
+  std::vector<ContainerEntry> containers;  // ascending ids, as of redo_lsn
 };
 
 // Replaces the catalog of `dir` atomically: a temp file, fsync, rename, fsync of the directory

@@ -5,8 +5,10 @@
 #include <set>
 
 #include "catalog.h"
+#include "heap_file.h"
 #include "heapstore/error.h"
-#include "heapstore/heap_file.h"
+#include "inspect.h"
+#include "log.h"
 
 namespace heapstore {
 namespace {
@@ -36,9 +38,34 @@ struct Counts {
   std::uint64_t values = 0, bytes = 0;
 };
 
-// Every page of one container; with a clean catalog entry, their agreement with it (C4, F1).
+// Pages the log since the last checkpoint rebuilds when the store is next opened.
+using Rebuilt = std::set<std::pair<ContainerId, PageNo>>;
+
+// Reads the log named by the catalog: the pages it rebuilds, and whether it holds any change.
+bool read_log(FileSystem& fs, const std::string& dir, const catalog::Catalog& cat, Rebuilt& rebuilt,
+              CheckReport& report) {
+  try {
+    LogContents log =
+        read_log_file(fs, dir + "/" + log_file_name(cat.log_seq), cat.log_seq, cat.redo_lsn);
+    decode_ops(log.ops, cat.redo_lsn, [&](Lsn, const Op& op) {
+      for (const Change& change : op.changes) rebuilt.insert({op.container, change.page});
+    });
+    if (log.ops.empty()) return false;
+    report.notes.push_back("the log holds " + std::to_string(log.ops.size()) +
+                           " bytes of changes since the last checkpoint: the store was not "
+                           "closed (or is open), and opening it replays them");
+    return true;
+  } catch (const Error& e) {
+    report.problems.push_back(e.what());
+    return true;
+  }
+}
+
+// Every page of one container; with a catalog entry the log has not changed since, their
+// agreement with it (C4, F1). Damage to a page the log rebuilds is noted, not a problem.
 void check_container(FileSystem& fs, const std::string& dir, ContainerId id,
-                     const catalog::ContainerEntry* entry, CheckReport& report) {
+                     const catalog::ContainerEntry* entry, const Rebuilt& rebuilt,
+                     CheckReport& report) {
   if (!fs.exists(path_of(dir, id))) {
     report.problems.push_back(container_name(id) + ": file " + path_of(dir, id) +
                               " is missing (C2)");
@@ -59,7 +86,10 @@ void check_container(FileSystem& fs, const std::string& dir, ContainerId id,
   std::string problem;
   for (PageNo p = 0; p < heap->page_count(); ++p, ++report.pages) {
     if (heap->load_page(p, page, &problem) == HeapFile::PageState::kDamaged) {
-      report.problems.push_back(page_name(id, p) + ": " + problem);
+      bool repaired = rebuilt.contains({id, p});
+      (repaired ? report.notes : report.problems)
+          .push_back(page_name(id, p) + ": " + problem +
+                     (repaired ? " (the log rebuilds it when the store is opened)" : ""));
       damaged = true;
       continue;
     }
@@ -101,24 +131,22 @@ CheckReport check_store(const std::string& dir, FileSystem* file_system) {
   if (!cat && files.empty() && report.problems.empty())
     throw Error(ErrorCode::kNotFound,
                 dir + " holds no heapstore store (no CATALOG, no c<id>.heap)");
-  if (cat && !cat->clean)
-    report.notes.push_back(
-        "the catalog is not marked clean: the store was not closed cleanly "
-        "(or is open), and its next open rebuilds the counts from the pages");
+  Rebuilt rebuilt;
+  const bool changed = cat && read_log(fs, dir, *cat, rebuilt, report);
   std::vector<std::pair<ContainerId, const catalog::ContainerEntry*>> todo;
   if (cat) {
     for (const auto& e : cat->containers) {
-      todo.emplace_back(e.id, cat->clean ? &e : nullptr);
+      todo.emplace_back(e.id, changed ? nullptr : &e);
       files.erase(e.id);
     }
     for (ContainerId orphan : files)
-      report.problems.push_back(path_of(dir, orphan) +
-                                ": not in the catalog (left by an "
-                                "interrupted create or remove)");
+      report.notes.push_back(path_of(dir, orphan) +
+                             ": not in the catalog (created since the last checkpoint, or left by "
+                             "an interrupted create or remove: opening keeps or removes it)");
   } else {
     for (ContainerId id : files) todo.emplace_back(id, nullptr);
   }
-  for (const auto& [id, entry] : todo) check_container(fs, dir, id, entry, report);
+  for (const auto& [id, entry] : todo) check_container(fs, dir, id, entry, rebuilt, report);
   report.containers = todo.size();
   return report;
 }
@@ -128,7 +156,7 @@ std::vector<PageSummary> inspect_container(const std::string& dir, ContainerId c
   FileSystem& fs = file_system ? *file_system : default_file_system();
   std::optional<catalog::Catalog> cat = catalog::read(fs, dir);
   const catalog::ContainerEntry* entry = nullptr;
-  if (cat && cat->clean)
+  if (cat)
     for (const auto& e : cat->containers)
       if (e.id == container) entry = &e;
   if (!fs.exists(path_of(dir, container)))

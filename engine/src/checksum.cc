@@ -9,8 +9,8 @@ std::uint32_t page_checksum(std::span<const std::byte, kPageSize> page, PageNo p
   return static_cast<std::uint32_t>(XXH3_64bits_withSeed(page.data() + 4, kPageSize - 4, page_no));
 }
 
-std::uint64_t bytes_checksum(std::span<const std::byte> bytes) {
-  return XXH3_64bits(bytes.data(), bytes.size());
+std::uint64_t bytes_checksum(std::span<const std::byte> bytes, std::uint64_t seed) {
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
 }
 
 }  // namespace heapstore

@@ -12,7 +12,7 @@ namespace heapstore {
 
 std::uint32_t page_checksum(std::span<const std::byte, kPageSize> page, PageNo page_no);
 
-// XXH3-64 of `bytes`, for the catalog's trailer.
-std::uint64_t bytes_checksum(std::span<const std::byte> bytes);
+// XXH3-64 of `bytes` (seeded with `seed`), for the catalog's trailer and the log's frames.
+std::uint64_t bytes_checksum(std::span<const std::byte> bytes, std::uint64_t seed = 0);
 
 }  // namespace heapstore

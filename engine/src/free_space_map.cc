@@ -1,9 +1,9 @@
 // FreeSpaceMap: a max-tree over per-page insertable bytes (format.md, "Free-space map").
 // Inner nodes are upper bounds (F2), not exact maxima: a leaf that shrinks (every insert) costs
 // O(1), a leaf that grows raises its ancestors, and find() repairs a stale path it walks into.
-#include <algorithm>
+#include "free_space_map.h"
 
-#include "heapstore/heap_file.h"
+#include <algorithm>
 
 namespace heapstore {
 

@@ -1,5 +1,5 @@
 // HeapFile: page i of a container at byte offset i * kPageSize (format.md, "Heap file").
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 
 #include <algorithm>
 #include <limits>
@@ -57,9 +57,25 @@ void HeapFile::read_page(PageNo page_no, Page& out) {
     throw Error(ErrorCode::kCorruption, where(id_, page_no) + " (" + path() + "): " + problem);
 }
 
+void HeapFile::cut_to_page_count() {
+  if (file_->size() > std::uint64_t{page_count_} * kPageSize)
+    file_->truncate(std::uint64_t{page_count_} * kPageSize);
+}
+
 void HeapFile::write_page(PageNo page_no, Page& page) {
   file_->write_at(std::uint64_t{page_no} * kPageSize, page.encode(page_no));
   page_writes_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void HeapFile::write_pages(PageNo first, std::span<Page* const> pages) {
+  if (pages.size() == 1) return write_page(first, *pages[0]);
+  std::vector<std::byte> run(pages.size() * kPageSize);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    auto image = pages[i]->encode(static_cast<PageNo>(first + i));
+    std::copy(image.begin(), image.end(), run.begin() + static_cast<std::ptrdiff_t>(i * kPageSize));
+  }
+  file_->write_at(std::uint64_t{first} * kPageSize, run);
+  page_writes_.fetch_add(pages.size(), std::memory_order_relaxed);
 }
 
 }  // namespace heapstore

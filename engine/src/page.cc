@@ -1,5 +1,5 @@
 // Slotted page; the layout and the invariants P1-P7 cited below are in engine/doc/format.md.
-#include "heapstore/page.h"
+#include "page.h"
 
 #include <algorithm>
 #include <bit>
@@ -16,11 +16,13 @@ static_assert(std::endian::native == std::endian::little, "the page format is li
 // Header field offsets (format.md, "Page header").
 constexpr std::size_t kChecksumAt = 0;
 constexpr std::size_t kMagicAt = 4;
-constexpr std::size_t kSlotCountAt = 6;
-constexpr std::size_t kValueStartAt = 8;
-constexpr std::size_t kLiveCountAt = 10;
-constexpr std::size_t kLiveBytesAt = 12;
-constexpr std::size_t kFirstFreeAt = 14;
+constexpr std::size_t kVersionAt = 6;
+constexpr std::size_t kLsnAt = 8;
+constexpr std::size_t kSlotCountAt = 16;
+constexpr std::size_t kValueStartAt = 18;
+constexpr std::size_t kLiveCountAt = 20;
+constexpr std::size_t kLiveBytesAt = 22;
+constexpr std::size_t kFirstFreeAt = 24;
 static_assert(kFirstFreeAt + 2 == Page::kHeaderSize);
 
 constexpr std::uint16_t kMagic = 0x5048;
@@ -40,8 +42,17 @@ struct Placed {
 Page::Page() {
   bytes_.fill(std::byte{0});
   set_field(kMagicAt, kMagic);
+  set_field(kVersionAt, kFormatVersion);
   set_field(kValueStartAt, kPageSize);
 }
+
+std::uint64_t Page::lsn() const {
+  std::uint64_t lsn;
+  std::memcpy(&lsn, bytes_.data() + kLsnAt, sizeof lsn);
+  return lsn;
+}
+
+void Page::set_lsn(std::uint64_t lsn) { std::memcpy(bytes_.data() + kLsnAt, &lsn, sizeof lsn); }
 
 std::uint16_t Page::field(std::size_t offset) const {
   std::uint16_t v;
@@ -214,6 +225,8 @@ Page::Header Page::header() const {
   Header h{};
   std::memcpy(&h.checksum, bytes_.data() + kChecksumAt, sizeof h.checksum);
   h.magic = field(kMagicAt);
+  h.version = field(kVersionAt);
+  h.lsn = lsn();
   h.slot_count = field(kSlotCountAt);
   h.value_start = field(kValueStartAt);
   h.live_count = field(kLiveCountAt);
@@ -258,6 +271,9 @@ std::optional<std::string> Page::verify(PageNo page_no) const {
 
 std::optional<std::string> Page::validate() const {
   if (field(kMagicAt) != kMagic) return "bad magic " + std::to_string(field(kMagicAt)) + " (P1)";
+  if (field(kVersionAt) != kFormatVersion)
+    return "page format version " + std::to_string(field(kVersionAt)) + ", expected " +
+           std::to_string(kFormatVersion) + " (P1)";
   std::size_t count = slot_count();
   std::size_t value_start = field(kValueStartAt);
   if (count > kMaxSlots || header_size() > value_start || value_start > kPageSize)

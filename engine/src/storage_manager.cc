@@ -1,7 +1,8 @@
-// StorageManager operations. Locking rules are in storage_manager_impl.h; the catalog and
-// recovery are in store_open.cc.
+// StorageManager operations. Locking rules are in storage_manager_impl.h; opening, checkpoints
+// and the catalog are in store_open.cc, replaying the log in recovery.cc.
 #include "heapstore/storage_manager.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "heapstore/error.h"
@@ -10,9 +11,7 @@
 namespace heapstore {
 namespace {
 
-[[noreturn]] void throw_no_value(const ValueId& id) {
-  throw Error(ErrorCode::kNotFound, "no value at " + to_string(id));
-}
+static_assert(StorageManager::kMaxValueSize == Page::kMaxValueSize);
 
 void check_size(std::string_view value) {
   if (value.size() > StorageManager::kMaxValueSize)
@@ -22,33 +21,8 @@ void check_size(std::string_view value) {
                                                  " bytes");
 }
 
-auto read_fetch(BufferPool& pool) {
-  return [&pool](HeapFile& file, PageNo page_no) { return pool.fetch_read(file, page_no); };
-}
-auto write_fetch(BufferPool& pool) {
-  return [&pool](HeapFile& file, PageNo page_no) { return pool.fetch_write(file, page_no); };
-}
-
-// Pins the page of value `id` (read or write guard) and returns the guard and the value's size;
-// Error(kNotFound) when the page or slot holds no value.
-template <typename Guard, typename Fetch>
-std::pair<Guard, std::size_t> pin_value(Container& c, const ValueId& id, Fetch fetch) {
-  if (id.page >= c.file->page_count()) throw_no_value(id);
-  Guard guard = fetch(*c.file, id.page);
-  std::optional<std::string_view> value = guard.page().get_value(id.slot);
-  if (!value) throw_no_value(id);
-  return {std::move(guard), value->size()};
-}
-
-// Records the free space of the page `guard` holds (if any) in the free-space map (F1).
-void record_free(Container& c, const WritePageGuard& guard) {
-  if (guard.holds_page()) c.file->free_space_map().set(guard.page_no(), free_of(guard.page()));
-}
-
-// Records the page's new free space and unpins it.
-void retire(Container& c, WritePageGuard& guard) {
-  record_free(c, guard);
-  guard.release();
+[[noreturn]] void throw_no_container(ContainerId id, const std::string& dir) {
+  throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id) + " in " + dir);
 }
 
 }  // namespace
@@ -73,22 +47,21 @@ Container* StorageManager::Impl::find(ContainerId id) const {
   if (last.store == this && last.generation == now && last.id == id) return last.container;
   std::shared_lock lock(map_mutex);
   auto it = containers.find(id);
-  if (it == containers.end())
-    throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id) + " in " + dir);
+  if (it == containers.end()) throw_no_container(id, dir);
   last = {this, now, id, it->second.get()};
   return last.container;
 }
 
+// Whether inserts keep a cursor pinned (only while that pins at most 1/8 of the frames), and how
+// many pages a batch may pin: both follow the number of containers sharing the pool.
 void StorageManager::Impl::containers_changed() {
   static std::atomic<std::uint64_t> generations{0};
   generation.store(generations.fetch_add(1) + 1, std::memory_order_release);
-  keep_cursors = pool.frame_count() >= 8 * std::max<std::size_t>(1, containers.size());
-}
-
-// Records the cursor page's free space; unpins it unless cursors are kept.
-void StorageManager::Impl::settle_cursor(Container& c) {
-  record_free(c, c.cursor);
-  if (!keep_cursors.load(std::memory_order_relaxed)) c.cursor.release();
+  std::size_t share = pool.frame_count() / (8 * std::max<std::size_t>(1, containers.size()));
+  for (auto& [id, c] : containers) {
+    c->heap->set_keep_cursor(share >= 1);
+    c->heap->set_pin_limit(pool.frame_count() / 8);
+  }
 }
 
 template <typename Locked>
@@ -108,75 +81,67 @@ SharedContainer StorageManager::Impl::shared(ContainerId id) {
   return lock_found<SharedContainer>(find(id), id);
 }
 
-// Locks every container and releases its cursor, for operations on all pages at once.
+// Locks every container, in ascending ids, and unpins its cursor, for work on all pages at once.
 std::vector<ExclusiveContainer> StorageManager::Impl::lock_all() {
-  check_open();
   std::vector<std::pair<ContainerId, Container*>> all;
   {
     std::shared_lock lock(map_mutex);
-    for (const auto& [id, c] : containers) all.emplace_back(id, c.get());  // ascending ids
+    for (const auto& [id, c] : containers) all.emplace_back(id, c.get());
   }
   std::vector<ExclusiveContainer> locked;
   for (auto [id, c] : all) {
     locked.push_back(lock_found<ExclusiveContainer>(c, id));
-    c->cursor.release();
+    c->heap->release_cursor();
   }
   return locked;
 }
 
-// Adds `value` to the page `guard` holds if it fits, else to a page the free-space map offers,
-// else to a new page; `guard` ends holding the page that took it.
-ValueId StorageManager::Impl::add(Container& c, std::string_view value, WritePageGuard& guard) {
-  const SlotId slot = place(c, value, guard);
-  c.live_values += 1;
-  c.live_bytes += value.size();
-  return make_value_id(c.file->id(), guard.page_no(), slot);
-}
-
-// add()'s search for a page, returning the slot from each branch: a std::optional<SlotId> kept
-// across the branches lived on the stack, and GCC 12 read it back with a load wider than its
-// store, a store-forwarding stall in every insert.
-SlotId StorageManager::Impl::place(Container& c, std::string_view value, WritePageGuard& guard) {
-  HeapFile& file = *c.file;
-  if (guard.holds_page())
-    if (auto slot = guard.page().add_value(value)) return *slot;
-  retire(c, guard);
-  if (auto page_no = file.free_space_map().find(value.size())) {
-    guard = pool.fetch_write(file, *page_no);
-    if (auto slot = guard.page().add_value(value)) return *slot;
-    retire(c, guard);
+// Logs a create or remove and makes it durable before it takes effect. The log is written out
+// first, so a failure there changes nothing; a failure once the operation is appended leaves the
+// store fail-stop, since the operation can no longer be taken back (log_format.md, L6).
+void StorageManager::Impl::log_structure_change(OpWriter& op) {
+  log.throw_if_failed();
+  log.flush();
+  auto bytes = op.bytes();
+  Lsn lsn = log.append(bytes);
+  try {
+    log.make_durable(lsn + bytes.size());
+  } catch (const Error& e) {
+    log.fail(std::string("logging a container change failed: ") + e.what());
+    throw;
   }
-  PageNo page_no = file.allocate_page();
-  file.free_space_map().append(free_of(Page()));  // consistent even if create_page throws
-  guard = pool.create_page(file, page_no);
-  return guard.page().add_value(value).value();  // callers checked the size: an empty page fits
 }
 
 void StorageManager::Impl::remove_locked(ContainerId id) {
   std::shared_ptr<Container> c;
   {
-    std::unique_lock lock(map_mutex);
+    std::shared_lock lock(map_mutex);
     auto it = containers.find(id);
-    if (it == containers.end())
-      throw Error(ErrorCode::kNotFound, "no container " + std::to_string(id) + " in " + dir);
+    if (it == containers.end()) throw_no_container(id, dir);
     c = it->second;
-    graveyard.push_back(std::move(it->second));
-    containers.erase(it);
-    containers_changed();
   }
+  OpWriter op;
+  op.remove_container(id);
+  log_structure_change(op);
   {
-    std::lock_guard lock(catalog_mutex);  // the catalog forgets it before its file goes
-    std::erase(catalog_ids, id);
-    write_ids_catalog();
+    std::unique_lock lock(map_mutex);
+    graveyard.push_back(c);
+    containers.erase(id);
+    containers_changed();
   }
   std::unique_lock lock(c->mutex);
   c->removed = true;
-  c->cursor.release();
-  pool.discard(*c->file);
-  retired_page_reads += c->file->page_reads();
-  retired_page_writes += c->file->page_writes();
-  fs.remove(c->file->path());
-  c->file.reset();  // closes it; nothing reaches a removed container's file
+  c->heap->release_cursor();
+  pool.discard(c->heap->file());
+  retired_page_reads += c->heap->file().page_reads();
+  retired_page_writes += c->heap->file().page_writes();
+  std::string path = c->heap->file().path();
+  c->heap.reset();  // closes the file; nothing reaches a removed container's heap
+  try {
+    fs.remove(path);
+  } catch (const Error&) {
+    // The removal is logged and durable; opening removes a file left behind (remove_strays).
+  }
 }
 
 // --- StorageManager ---------------------------------------------------------------------------
@@ -185,8 +150,11 @@ StorageManager::StorageManager(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 
 std::unique_ptr<StorageManager> StorageManager::open(const std::string& dir,
                                                      const Options& options) {
+  if (options.buffer_pool_frames < 2)
+    throw Error(ErrorCode::kInvalidArgument,
+                "a store needs at least 2 buffer-pool frames (a moving update pins two pages)");
   auto impl = std::make_unique<Impl>(dir, options);
-  impl->load();
+  impl->open();
   return std::unique_ptr<StorageManager>(new StorageManager(std::move(impl)));
 }
 
@@ -202,17 +170,20 @@ void StorageManager::create_container(ContainerId id) {
   impl_->check_open();
   std::lock_guard structure(impl_->structure_mutex);
   if (has_container(id)) return;
-  auto file = impl_->open_container_file(id, true);
-  file->truncate(0);  // a file left by an interrupted create or remove is stale
-  auto container = std::make_shared<Container>(std::make_unique<HeapFile>(id, std::move(file), 0));
-  {
-    std::lock_guard lock(impl_->catalog_mutex);
-    impl_->catalog_ids.insert(
-        std::upper_bound(impl_->catalog_ids.begin(), impl_->catalog_ids.end(), id), id);
-    impl_->write_ids_catalog();
+  impl_->log.throw_if_failed();
+  auto heap = impl_->make_heap(id, true);
+  OpWriter op;
+  op.create_container(id);
+  try {
+    impl_->log_structure_change(op);
+  } catch (...) {
+    std::string path = heap->file().path();
+    heap.reset();
+    impl_->fs.remove(path);
+    throw;
   }
   std::unique_lock lock(impl_->map_mutex);
-  impl_->containers.emplace(id, std::move(container));
+  impl_->add_container(std::move(heap));
   impl_->containers_changed();
 }
 
@@ -236,23 +207,32 @@ std::vector<ContainerId> StorageManager::containers() const {
   return ids;
 }
 
+// After a change, holding no lock: with Durability::kEveryOperation the change (and any made
+// meanwhile by other threads: one sync for all) becomes durable before the call returns.
+static void after_change(StorageManager::Impl& impl) {
+  if (impl.options.durability == Durability::kEveryOperation) {
+    try {
+      impl.log.flush();
+    } catch (const Error& e) {
+      impl.log.fail(std::string("making a change durable failed: ") + e.what());
+      throw;
+    }
+  }
+  impl.maybe_checkpoint();
+}
+
 ValueId StorageManager::insert_value(ContainerId c, std::string_view value) {
   check_size(value);
-  auto locked = impl_->exclusive(c);
-  ValueId id = impl_->add(*locked.container, value, locked->cursor);
-  impl_->settle_cursor(*locked.container);
+  ValueId id = impl_->exclusive(c).heap().insert(value);
+  after_change(*impl_);
   return id;
 }
 
 std::vector<ValueId> StorageManager::insert_values(ContainerId c,
                                                    std::span<const std::string_view> values) {
   for (std::string_view value : values) check_size(value);
-  auto locked = impl_->exclusive(c);
-  std::vector<ValueId> ids;
-  ids.reserve(values.size());
-  for (std::string_view value : values)  // the cursor stays on one page while values fit
-    ids.push_back(impl_->add(*locked.container, value, locked->cursor));
-  impl_->settle_cursor(*locked.container);
+  std::vector<ValueId> ids = impl_->exclusive(c).heap().insert_many(values);
+  after_change(*impl_);
   return ids;
 }
 
@@ -263,54 +243,19 @@ std::string StorageManager::get_value(ValueId id) {
 }
 
 void StorageManager::get_value(ValueId id, std::string& out) {
-  auto locked = impl_->shared(id.container);
-  auto [guard, size] = pin_value<ReadPageGuard>(*locked.container, id, read_fetch(impl_->pool));
-  out.assign(*guard.page().get_value(id.slot));
+  impl_->shared(id.container).heap().get(id, out);
 }
 
 ValueId StorageManager::update_value(ValueId id, std::string_view value) {
   check_size(value);
-  auto locked = impl_->exclusive(id.container);
-  Container& c = *locked.container;
-  auto [guard, old_size] = pin_value<WritePageGuard>(c, id, write_fetch(impl_->pool));
-  if (guard.page().update_value(id.slot, value) == UpdateResult::kUpdated) {
-    c.live_bytes = c.live_bytes - old_size + value.size();
-    retire(c, guard);
-    return id;
-  }
-  // It no longer fits its page: store it elsewhere first, then delete the old copy.
-  guard.release();
-  WritePageGuard other;
-  ValueId moved = impl_->add(c, value, other);
-  retire(c, other);
-  guard = impl_->pool.fetch_write(*c.file, id.page);
-  guard.page().delete_value(id.slot);
-  retire(c, guard);
-  c.live_values -= 1;
-  c.live_bytes -= old_size;
-  return moved;
+  ValueId result = impl_->exclusive(id.container).heap().update(id, value);
+  after_change(*impl_);
+  return result;
 }
 
 void StorageManager::delete_value(ValueId id) {
-  auto locked = impl_->exclusive(id.container);
-  Container& c = *locked.container;
-  auto [guard, old_size] = pin_value<WritePageGuard>(c, id, write_fetch(impl_->pool));
-  c.live_values -= 1;
-  c.live_bytes -= old_size;
-  guard.page().delete_value(id.slot);
-  retire(c, guard);
-}
-
-Scan StorageManager::scan(ContainerId c) {
-  auto locked = impl_->shared(c);
-  HeapFile& file = *locked->file;
-  return Scan(std::move(locked.lock), impl_->pool, file);
-}
-
-void StorageManager::scan(ContainerId c,
-                          const std::function<bool(ValueId, std::string_view)>& visit) {
-  for (Scan s = scan(c); s.valid(); s.next())
-    if (!visit(s.id(), s.value())) return;
+  impl_->exclusive(id.container).heap().erase(id);
+  after_change(*impl_);
 }
 
 void StorageManager::reset() {
@@ -322,31 +267,37 @@ void StorageManager::reset() {
 void StorageManager::clear_cache() {
   impl_->check_open();
   std::lock_guard structure(impl_->structure_mutex);
+  impl_->checkpoint_locked();
   auto locked = impl_->lock_all();
   impl_->pool.clear();
 }
 
 void StorageManager::flush() {
   impl_->check_open();
+  impl_->log.flush();
+}
+
+void StorageManager::checkpoint() {
+  impl_->check_open();
   std::lock_guard structure(impl_->structure_mutex);
-  auto locked = impl_->lock_all();
-  impl_->pool.flush_all();
-  if (impl_->options.sync)
-    for (auto& c : locked) c->file->sync();
-  std::lock_guard lock(impl_->catalog_mutex);
-  impl_->write_catalog(impl_->clean_catalog());
-  impl_->catalog_clean = true;
+  impl_->checkpoint_locked();
 }
 
 void StorageManager::close() {
   if (!impl_ || impl_->closed.load()) return;
-  flush();
   std::lock_guard structure(impl_->structure_mutex);
+  if (impl_->closed.load()) return;
+  if (!impl_->log.failed()) impl_->checkpoint_locked();  // after a failed sync: write nothing
   std::unique_lock lock(impl_->map_mutex);
   impl_->closed = true;
-  impl_->pool.clear();
+  for (auto& [id, c] : impl_->containers) {
+    std::unique_lock container_lock(c->mutex);
+    c->heap->release_cursor();
+  }
   impl_->containers.clear();
   impl_->containers_changed();
+  impl_->log.close_file();
+  impl_->dir_lock.reset();
 }
 
 Stats StorageManager::stats() const {
@@ -357,41 +308,76 @@ Stats StorageManager::stats() const {
   s.buffer_hits = impl_->pool.hits();
   s.buffer_misses = impl_->pool.misses();
   s.evictions = impl_->pool.evictions();
+  s.log_bytes = impl_->log.bytes_written();
+  s.log_syncs = impl_->log.syncs();
+  s.checkpoints = impl_->checkpoints;
   std::shared_lock map_lock(impl_->map_mutex);
   for (const auto& [id, c] : impl_->containers) {
     std::shared_lock lock(c->mutex);
-    s.page_reads += c->file->page_reads();
-    s.page_writes += c->file->page_writes();
-    s.bytes_on_disk += c->file->bytes_on_disk();
-    s.live_values += c->live_values;
-    s.live_value_bytes += c->live_bytes;
+    HeapFile& file = c->heap->file();
+    s.page_reads += file.page_reads();
+    s.page_writes += file.page_writes();
+    s.bytes_on_disk += file.bytes_on_disk();
+    s.live_values += c->heap->live_values();
+    s.live_value_bytes += c->heap->live_bytes();
   }
   return s;
 }
 
-// --- Scan -------------------------------------------------------------------------------------
+// --- Scan: a page copied at a time, no lock held between calls --------------------------------
 
-Scan::Scan(std::shared_lock<std::shared_mutex> lock, BufferPool& pool, HeapFile& file)
-    : lock_(std::move(lock)), pool_(&pool), file_(&file) {
-  settle();
-}
+struct Scan::State {
+  StorageManager::Impl* impl = nullptr;
+  ContainerId container = 0;
+  PageNo next_page = 0;  // the page to copy when the current one is exhausted
+  bool has_page = false;
+  bool valid = false;
+  Page page;  // the current page's copy
+  Page::Iterator it;
 
-void Scan::next() {
-  ++it_;
-  settle();
-}
-
-void Scan::settle() {
-  while (!guard_.holds_page() || it_ == guard_.page().end()) {
-    guard_.release();
-    if (next_page_ >= file_->page_count()) {
-      valid_ = false;
-      return;
+  // From the current position, finds the next live value or the end.
+  void settle() {
+    while (!has_page || it == page.end()) {
+      auto locked = impl->shared(container);
+      has_page = locked.heap().copy_page(next_page, page);
+      if (!has_page) {
+        valid = false;
+        return;
+      }
+      ++next_page;
+      it = page.begin();
     }
-    guard_ = pool_->fetch_read(*file_, next_page_++);
-    it_ = guard_.page().begin();
+    valid = true;
   }
-  valid_ = true;
+};
+
+Scan::Scan(std::unique_ptr<State> state) : state_(std::move(state)) { state_->settle(); }
+Scan::Scan(Scan&&) noexcept = default;
+Scan& Scan::operator=(Scan&&) noexcept = default;
+Scan::~Scan() = default;
+
+bool Scan::valid() const { return state_->valid; }
+ValueId Scan::id() const {
+  return make_value_id(state_->container, state_->next_page - 1, state_->it->slot);
+}
+std::string_view Scan::value() const { return state_->it->value; }
+void Scan::next() {
+  ++state_->it;
+  state_->settle();
+}
+
+Scan StorageManager::scan(ContainerId c) {
+  impl_->shared(c);  // Error(kNotFound) now rather than at the first page
+  auto state = std::make_unique<Scan::State>();
+  state->impl = impl_.get();
+  state->container = c;
+  return Scan(std::move(state));
+}
+
+void StorageManager::scan(ContainerId c,
+                          const std::function<bool(ValueId, std::string_view)>& visit) {
+  for (Scan s = scan(c); s.valid(); s.next())
+    if (!visit(s.id(), s.value())) return;
 }
 
 }  // namespace heapstore

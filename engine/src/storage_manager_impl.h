@@ -1,46 +1,37 @@
-// The state behind StorageManager, shared by storage_manager.cc (operations) and store_open.cc
-// (open, recovery and the catalog). Internal to src/.
+// The state behind StorageManager, shared by storage_manager.cc (operations), store_open.cc
+// (opening, checkpoints, the catalog) and recovery.cc (replaying the log). Internal.
 //
 // Lock order, outermost first: structure_mutex, map_mutex, a container's mutex (ascending ids
-// when several), the buffer pool's mutex, catalog_mutex. Nothing holding a later one takes an
-// earlier one.
+// when several), the buffer pool's mutex, the log's io then append mutex. No public call returns
+// holding any of them (a Scan holds none between calls), so callers cannot make a cycle.
 #pragma once
 
 #include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "buffer_pool.h"
 #include "catalog.h"
-#include "heapstore/buffer_pool.h"
-#include "heapstore/heap_file.h"
+#include "heap.h"
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
+#include "log.h"
 
 namespace heapstore {
-
-// The free-space-map entry of a page (format.md, F1).
-inline std::uint16_t free_of(const Page& page) {
-  return static_cast<std::uint16_t>(page.max_insert_size());
-}
 
 // A container lives as long as the store, even once removed (then in the graveyard, with
 // `removed` set), so that a pointer found without the map's lock never dangles.
 struct Container {
-  explicit Container(std::unique_ptr<HeapFile> heap_file) : file(std::move(heap_file)) {}
+  explicit Container(std::unique_ptr<Heap> h) : heap(std::move(h)) {}
 
-  std::unique_ptr<HeapFile> file;
-  std::shared_mutex mutex;        // shared: reads and scans; exclusive: changes
-  bool removed = false;           // guarded by mutex; set by remove_container
-  std::uint64_t live_values = 0;  // guarded by mutex
-  std::uint64_t live_bytes = 0;   // guarded by mutex
-  // The page that took the last insert, kept pinned between inserts (when the pool is large
-  // enough, see Impl::keep_cursors) so a run of inserts skips the pool. Guarded by mutex;
-  // released whenever pages are flushed or dropped, since a flushed page is no longer dirty.
-  WritePageGuard cursor;
+  std::unique_ptr<Heap> heap;
+  std::shared_mutex mutex;  // shared: reads; exclusive: changes
+  bool removed = false;     // guarded by mutex; set by remove_container
 };
 
 // A container found by id and locked.
@@ -48,7 +39,7 @@ template <typename Lock>
 struct LockedContainer {
   Container* container;
   Lock lock;
-  Container* operator->() const { return container; }
+  Heap& heap() const { return *container->heap; }
 };
 using ExclusiveContainer = LockedContainer<std::unique_lock<std::shared_mutex>>;
 using SharedContainer = LockedContainer<std::shared_lock<std::shared_mutex>>;
@@ -57,16 +48,17 @@ struct StorageManager::Impl {
   Impl(const std::string& dir, const Options& options);
 
   // store_open.cc
-  void load();  // reads the catalog, or rebuilds from the container files
-  void load_containers(const std::optional<catalog::Catalog>& found,
-                       const std::vector<ContainerId>& ids);
-  void attach(const catalog::ContainerEntry& entry);
-  void rebuild(const std::vector<ContainerId>& ids);
-  std::unique_ptr<File> open_container_file(ContainerId id, bool create);
-  catalog::Catalog clean_catalog() const;  // caller holds every container's lock
-  void write_catalog(const catalog::Catalog& catalog);
-  void mark_catalog_dirty();  // before a page write; takes catalog_mutex
-  void write_ids_catalog();   // writes catalog_ids only, not clean; caller holds catalog_mutex
+  void open();  // locks the directory, reads the catalog, recovers, cleans up
+  std::unique_ptr<Heap> make_heap(ContainerId id, bool create);
+  void add_container(std::unique_ptr<Heap> heap);  // caller holds map_mutex or is opening
+  void checkpoint_locked();                        // caller holds structure_mutex
+  void maybe_checkpoint();                         // after a change, holding no lock
+  catalog::Catalog catalog_now(std::uint64_t log_seq, Lsn redo) const;
+  void remove_strays();  // files of the directory that are neither the catalog's nor the log's
+
+  // recovery.cc: replays the log after the catalog's checkpoint; returns whether it replayed any
+  // operation (then the counts are rebuilt from the pages and a checkpoint is taken).
+  bool recover(const catalog::Catalog& catalog);
 
   // storage_manager.cc
   void check_open() const;
@@ -74,32 +66,27 @@ struct StorageManager::Impl {
   ExclusiveContainer exclusive(ContainerId id);
   SharedContainer shared(ContainerId id);
   std::vector<ExclusiveContainer> lock_all();
-  ValueId add(Container& c, std::string_view value, WritePageGuard& guard);
-  SlotId place(Container& c, std::string_view value, WritePageGuard& guard);  // add()'s search
   void remove_locked(ContainerId id);
   void containers_changed();  // after the map changed; caller holds map_mutex exclusively
-  void settle_cursor(Container& c);
+  void log_structure_change(OpWriter& op);  // create/remove: logged, durable on return
 
   const std::string dir;
   const Options options;
   FileSystem& fs;
+  std::unique_ptr<FileLock> dir_lock;
   BufferPool pool;
+  Log log;
 
-  std::mutex structure_mutex;  // serialises create, remove, reset, flush, clear_cache, close
+  std::mutex structure_mutex;  // serialises create, remove, reset, checkpoint, clear_cache, close
   mutable std::shared_mutex map_mutex;
   std::map<ContainerId, std::shared_ptr<Container>> containers;  // guarded by map_mutex
   std::vector<std::shared_ptr<Container>> graveyard;             // guarded by map_mutex
   // Changes (to a value unique across stores) whenever the map does; lets find() trust a
   // per-thread cache of its last answer without taking map_mutex.
   std::atomic<std::uint64_t> generation{0};
-  // Whether inserts keep a cursor pinned: only while that pins at most 1/8 of the frames.
-  std::atomic<bool> keep_cursors{false};
-
-  std::mutex catalog_mutex;
-  std::atomic<bool> catalog_clean{false};  // the catalog on disk matches the files
-  std::vector<ContainerId> catalog_ids;    // guarded by catalog_mutex
 
   std::atomic<bool> closed{false};
+  std::atomic<std::uint64_t> checkpoints{0};
   std::atomic<std::uint64_t> retired_page_reads{0};   // of removed containers
   std::atomic<std::uint64_t> retired_page_writes{0};  // of removed containers
 };

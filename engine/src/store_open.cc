@@ -1,5 +1,5 @@
-// Opening a store: the clean path reads only the catalog; the unclean path rebuilds page counts,
-// free space and live counts from the container files (format.md, "Catalog", "Crash behaviour").
+// Opening a store (the lock, the catalog, recovery, cleaning up after an interrupted create or
+// remove) and checkpoints (format.md, "Catalog"; log_format.md, "Checkpoints").
 #include <algorithm>
 
 #include "heapstore/error.h"
@@ -11,115 +11,124 @@ StorageManager::Impl::Impl(const std::string& directory, const Options& opts)
     : dir(directory),
       options(opts),
       fs(opts.file_system != nullptr ? *opts.file_system : default_file_system()),
-      pool(opts.buffer_pool_frames) {
-  fs.create_directories(dir);
-  pool.set_before_write_back([this] { mark_catalog_dirty(); });
+      pool(opts.buffer_pool_frames),
+      log(fs, dir, opts.durability) {
+  pool.set_before_write_back([this](std::uint64_t lsn_end) { log.make_durable(lsn_end); });
 }
 
-std::unique_ptr<File> StorageManager::Impl::open_container_file(ContainerId id, bool create) {
+std::unique_ptr<Heap> StorageManager::Impl::make_heap(ContainerId id, bool create) {
   std::string path = dir + "/" + catalog::container_file(id);
   if (!create && !fs.exists(path))
     throw Error(ErrorCode::kCorruption,
                 "container " + std::to_string(id) + ": file " + path + " is missing");
-  return fs.open(path, create);
+  auto file = fs.open(path, create);
+  if (create) file->truncate(0);  // a file left by an interrupted create or remove is stale
+  return std::make_unique<Heap>(std::make_unique<HeapFile>(id, std::move(file), 0), pool, log);
 }
 
-void StorageManager::Impl::load() {
+void StorageManager::Impl::add_container(std::unique_ptr<Heap> heap) {
+  ContainerId id = heap->id();
+  containers.emplace(id, std::make_shared<Container>(std::move(heap)));
+}
+
+void StorageManager::Impl::open() {
+  fs.create_directories(dir);
+  dir_lock = fs.lock(dir + "/LOCK");
   std::optional<catalog::Catalog> found = catalog::read(fs, dir);
-  std::vector<ContainerId> ids;
-  if (found) {
-    for (const auto& entry : found->containers) ids.push_back(entry.id);
-  } else {  // never opened, or the catalog was removed to force a rebuild
+  if (!found) {
     for (const std::string& name : fs.list(dir))
-      if (auto id = catalog::parse_container_file(name)) ids.push_back(*id);
-    std::sort(ids.begin(), ids.end());
+      if (catalog::parse_container_file(name) || parse_log_file_name(name))
+        throw Error(
+            ErrorCode::kCorruption,
+            "store " + dir + " has no " + std::string(catalog::kFileName) + " but holds " + name);
+    catalog::Catalog fresh;
+    catalog::write(fs, dir, fresh, options.durability != Durability::kNone);
+    log.start_file(fresh.log_seq, fresh.redo_lsn);
+    containers_changed();
+    return;
   }
-  catalog_ids = ids;
-  load_containers(found, ids);
+  for (const catalog::ContainerEntry& e : found->containers) {
+    auto heap = make_heap(e.id, false);
+    heap->load(e.free_space, e.live_values, e.live_bytes);
+    add_container(std::move(heap));
+  }
+  log.set_redo_lsn(found->redo_lsn);
   containers_changed();
+  if (recover(*found))  // replayed pages stay dirty in the pool: opening writes nothing
+    for (auto& [id, c] : containers) c->heap->rebuild();
+  containers_changed();
+  remove_strays();
 }
 
-void StorageManager::Impl::load_containers(const std::optional<catalog::Catalog>& found,
-                                           const std::vector<ContainerId>& ids) {
-  if (found && found->clean) {
-    for (const auto& entry : found->containers) attach(entry);
-    if (std::all_of(containers.begin(), containers.end(), [](const auto& c) {
-          return c.second->file->bytes_on_disk() ==
-                 std::uint64_t{c.second->file->page_count()} * kPageSize;
-        })) {
-      catalog_clean = true;
-      return;
-    }
-    containers.clear();  // the files changed behind the catalog's back: trust the files
+// Removes what an interrupted create, remove or checkpoint left: container files no container
+// owns, log files other than the current one, a catalog's temp file. Other names are not ours.
+void StorageManager::Impl::remove_strays() {
+  std::uint64_t current = log.file_seq();
+  for (const std::string& name : fs.list(dir)) {
+    bool stray = name == std::string(catalog::kFileName) + ".tmp";
+    if (auto id = catalog::parse_container_file(name)) stray = !containers.contains(*id);
+    if (auto seq = parse_log_file_name(name)) stray = *seq != current;
+    if (stray) fs.remove(dir + "/" + name);
   }
-  rebuild(ids);
 }
 
-void StorageManager::Impl::attach(const catalog::ContainerEntry& entry) {
-  auto file = std::make_unique<HeapFile>(entry.id, open_container_file(entry.id, false),
-                                         static_cast<PageNo>(entry.free_space.size()));
-  for (std::uint16_t free : entry.free_space) file->free_space_map().append(free);
-  auto container = std::make_shared<Container>(std::move(file));
-  container->live_values = entry.live_values;
-  container->live_bytes = entry.live_bytes;
-  containers.emplace(entry.id, std::move(container));
-}
-
-// Reads every page once; a damaged page stops the open with an error naming it.
-void StorageManager::Impl::rebuild(const std::vector<ContainerId>& ids) {
-  Page page;
-  for (ContainerId id : ids) {
-    std::unique_ptr<File> raw = open_container_file(id, false);
-    PageNo pages = HeapFile::pages_in(*raw);
-    // A partly written last page was never flushed (H3): cut it off, or it would make every
-    // later open rebuild, and resurface as a damaged page once the file grows past it.
-    if (raw->size() != std::uint64_t{pages} * kPageSize)
-      raw->truncate(std::uint64_t{pages} * kPageSize);
-    auto file = std::make_unique<HeapFile>(id, std::move(raw), pages);
-    auto container = std::make_shared<Container>(std::move(file));
-    for (PageNo p = 0; p < pages; ++p) {
-      container->file->read_page(p, page);
-      container->file->free_space_map().append(free_of(page));
-      container->live_values += page.value_count();
-      container->live_bytes += kPageSize - page.header_size() - page.free_space();
-    }
-    containers.emplace(id, std::move(container));
-  }
-  write_catalog(clean_catalog());  // the files and the catalog agree again
-  catalog_clean = true;
-}
-
-catalog::Catalog StorageManager::Impl::clean_catalog() const {
-  catalog::Catalog result{.clean = true, .containers = {}};
+catalog::Catalog StorageManager::Impl::catalog_now(std::uint64_t log_seq, Lsn redo) const {
+  catalog::Catalog result{.log_seq = log_seq, .redo_lsn = redo, .containers = {}};
   for (const auto& [id, c] : containers)
     result.containers.push_back({.id = id,
-                                 .live_values = c->live_values,
-                                 .live_bytes = c->live_bytes,
-                                 .free_space = c->file->free_space_map().entries()});
+                                 .live_values = c->heap->live_values(),
+                                 .live_bytes = c->heap->live_bytes(),
+                                 .free_space = c->heap->free_space()});
   return result;
 }
 
-void StorageManager::Impl::write_catalog(const catalog::Catalog& catalog) {
-  catalog::write(fs, dir, catalog, options.sync);
-}
-
-// The first page write after a flush makes the catalog stale: say so on disk before it happens,
-// keeping only the container ids, so that an unclean stop leads to a rebuild.
-void StorageManager::Impl::mark_catalog_dirty() {
-  if (!catalog_clean.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(catalog_mutex);
-  if (!catalog_clean.load(std::memory_order_relaxed)) return;
-  write_ids_catalog();
-}
-
-void StorageManager::Impl::write_ids_catalog() {
-  catalog::Catalog ids_only;
-  for (ContainerId id : catalog_ids) {
-    ids_only.containers.emplace_back();
-    ids_only.containers.back().id = id;
+// Every dirty page out (the log first, L2), the files synced, then the catalog names the new
+// redo point and a new log file, and the old log goes (log_format.md, "Checkpoints"). A failure
+// writing pages changes nothing recovery relies on; a failed sync, or any failure once the catalog
+// is being replaced, makes the store fail-stop (L6): reopening recovers from the log, and needs
+// no free space to do so.
+void StorageManager::Impl::checkpoint_locked() {
+  log.throw_if_failed();
+  auto locked = lock_all();
+  log.flush();
+  pool.flush_all();
+  const bool sync = options.durability != Durability::kNone;
+  std::uint64_t old_seq = log.file_seq();
+  Lsn redo = log.end_lsn();
+  try {
+    if (sync)
+      for (auto& c : locked) c.heap().file().sync();
+  } catch (const Error& e) {
+    log.fail(std::string("checkpoint: ") + e.what());
+    throw;
   }
-  write_catalog(ids_only);
-  catalog_clean.store(false, std::memory_order_release);
+  try {
+    catalog::write(fs, dir, catalog_now(old_seq + 1, redo), sync);
+    log.start_file(old_seq + 1, redo);
+  } catch (const Error& e) {
+    log.fail(std::string("checkpoint: ") + e.what());
+    throw;
+  }
+  log.set_redo_lsn(redo);
+  checkpoints.fetch_add(1, std::memory_order_relaxed);
+  try {
+    fs.remove(dir + "/" + log_file_name(old_seq));
+  } catch (const Error&) {
+    // A log file left behind is removed when the store is next opened (remove_strays).
+  }
+}
+
+void StorageManager::Impl::maybe_checkpoint() {
+  if (log.file_bytes() < options.checkpoint_log_bytes) return;
+  std::unique_lock structure(structure_mutex, std::try_to_lock);
+  if (!structure.owns_lock() || closed.load() || log.file_bytes() < options.checkpoint_log_bytes)
+    return;
+  try {
+    checkpoint_locked();
+  } catch (const Error&) {
+    // The change that got here succeeded; a checkpoint that failed is tried again after the
+    // next change, and a fail-stop failure is reported by that change.
+  }
 }
 
 }  // namespace heapstore

@@ -1,6 +1,6 @@
 // Unit tests of heapstore::BufferPool: counting, write-back, pinning through guards, and LRU-2
 // eviction (engine/doc/format.md, "Buffer pool").
-#include "heapstore/buffer_pool.h"
+#include "buffer_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -219,7 +219,7 @@ TEST_F(BufferPoolTest, DiscardDropsPagesWithoutWritingThem) {
 TEST_F(BufferPoolTest, BeforeWriteBackHookRunsBeforeAPageIsWritten) {
   BufferPool pool(4);
   std::optional<std::uint64_t> writes_when_called;
-  pool.set_before_write_back([&] { writes_when_called = heap_->page_writes(); });
+  pool.set_before_write_back([&](std::uint64_t) { writes_when_called = heap_->page_writes(); });
   create_pages(pool, 1);
   EXPECT_EQ(writes_when_called, std::nullopt);
   pool.flush(*heap_);

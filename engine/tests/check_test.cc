@@ -1,5 +1,6 @@
 // check_store and inspect_container: a store read as untrusted bytes, never changed.
 #include "heapstore/check.h"
+#include "inspect.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +22,7 @@ class CheckTest : public ::testing::Test {
   // Two containers of a few pages each, closed cleanly.
   void SetUp() override {
     auto store = StorageManager::open(
-        dir_.path(), {.buffer_pool_frames = 8, .file_system = nullptr, .sync = false});
+        dir_.path(), {.buffer_pool_frames = 8, .file_system = nullptr, .durability = Durability::kNone});
     for (ContainerId c : {1u, 2u}) {
       store->create_container(c);
       for (int i = 0; i < 200; ++i) store->insert_value(c, std::string(50 + i % 70, 'a' + i % 26));

@@ -72,7 +72,7 @@ class ConcurrencyTest : public ::testing::Test {
  protected:
   TempDir dir_;
   std::unique_ptr<StorageManager> store_ =
-      StorageManager::open(dir_.path(), {.buffer_pool_frames = 32, .sync = false});
+      StorageManager::open(dir_.path(), {.buffer_pool_frames = 32, .durability = Durability::kNone});
   std::vector<ValueModel> models_ = std::vector<ValueModel>(kThreads);
 };
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "heapstore/heap_file.h"
-#include "heapstore/page.h"
+#include "free_space_map.h"
+#include "page.h"
 
 namespace heapstore {
 namespace {

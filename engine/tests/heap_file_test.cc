@@ -1,6 +1,6 @@
 // Unit tests of heapstore::HeapFile: page i of a container at byte offset i * kPageSize of its
 // file (engine/doc/format.md, "Heap file"), read back verified.
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 
 #include <gtest/gtest.h>
 

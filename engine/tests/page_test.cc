@@ -1,6 +1,6 @@
 // Unit tests of heapstore::Page, the slotted page. Invariants P1..P8 are those numbered in
 // engine/doc/format.md, "Page".
-#include "heapstore/page.h"
+#include "page.h"
 
 #include <gtest/gtest.h>
 

@@ -37,7 +37,7 @@ std::string container_file(ContainerId c) { return "c" + std::to_string(c) + ".h
 std::unique_ptr<StorageManager> open_store(const std::string& dir, std::size_t frames = 256,
                                            FileSystem* fs = nullptr) {
   return StorageManager::open(dir,
-                              {.buffer_pool_frames = frames, .file_system = fs, .sync = false});
+                              {.buffer_pool_frames = frames, .file_system = fs, .durability = Durability::kNone});
 }
 
 // Inverts `count` bytes of file `path` from `offset` on.
@@ -123,7 +123,7 @@ class PersistenceTest : public ::testing::Test {
 };
 
 TEST_F(PersistenceTest, ValuesSurviveCloseAndOpenWithTheirIds) {
-  auto store = StorageManager::open(dir_.path(), {.buffer_pool_frames = 64, .sync = true});
+  auto store = StorageManager::open(dir_.path(), {.buffer_pool_frames = 64, .durability = Durability::kAtFlush});
   populate(*store, {1, 5, 9}, 600);
   store->close();
 

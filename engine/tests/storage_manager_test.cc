@@ -1,6 +1,7 @@
 // StorageManager checked against a std::map model: containers, the value calls and their errors,
 // eviction from a small pool, the cache, reset, stats, close, and a disk that fails during flush.
 #include "heapstore/storage_manager.h"
+#include "page.h"
 
 #include <gtest/gtest.h>
 
@@ -47,7 +48,7 @@ class StorageManagerTest : public ::testing::Test {
  protected:
   // Tests that do not check durability skip fsync.
   static Options fast(std::size_t frames = 256) {
-    return {.buffer_pool_frames = frames, .sync = false};
+    return {.buffer_pool_frames = frames, .durability = Durability::kNone};
   }
 
   void reopen(const Options& options = fast()) {
@@ -305,13 +306,13 @@ TEST_F(StorageManagerTest, ValueOverTheMaximumSizeIsInvalidArgument) {
   for (const auto& thrown : {thrown_by([&] { store_->insert_value(1, too_large); }),
                              thrown_by([&] { store_->update_value(id, too_large); })}) {
     EXPECT_EQ(thrown.code, "InvalidArgument");
-    EXPECT_TRUE(contains(thrown.message, "4076"));
+    EXPECT_TRUE(contains(thrown.message, "4066"));
   }
   expect_store_matches_model();
 }
 
 TEST_F(StorageManagerTest, ValueOfExactlyTheMaximumSizeIsStored) {
-  static_assert(StorageManager::kMaxValueSize == 4076);
+  static_assert(StorageManager::kMaxValueSize == 4066);
   store_->create_container(1);
   ValueId small = insert(1, "small");
   insert(1, test_value(StorageManager::kMaxValueSize, 1));

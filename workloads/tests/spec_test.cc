@@ -139,11 +139,11 @@ TEST(SpecLoad, ValueSizeSpellings) {
   SizeDist constant = size_of("0");
   EXPECT_EQ(constant.kind, SizeDist::Kind::kConstant);
   EXPECT_EQ(constant.max, 0u);
-  EXPECT_EQ(size_of("{dist: constant, value: 4076}").min, 4076u);
+  EXPECT_EQ(size_of("{dist: constant, value: 4066}").min, 4066u);
   SizeDist normal = size_of("{dist: normal, mean: 100, stddev: 10}");
   EXPECT_EQ(normal.kind, SizeDist::Kind::kNormal);
   EXPECT_EQ(normal.min, 0u);
-  EXPECT_EQ(normal.max, 4076u);
+  EXPECT_EQ(normal.max, 4066u);
   EXPECT_DOUBLE_EQ(normal.stddev, 10);
   SizeDist zipf = size_of("{dist: zipfian, min: 1, max: 9}");
   EXPECT_DOUBLE_EQ(zipf.theta, 0.99);
@@ -159,7 +159,7 @@ TEST(SpecLoad, SelectGrowthAndDurations) {
   EXPECT_DOUBLE_EQ(latest.select.theta, 0.99);
   EXPECT_DOUBLE_EQ(latest.growth->factor, 1.5);
   EXPECT_EQ(latest.growth->bytes, 0);
-  EXPECT_EQ(latest.growth->max, 4076u);
+  EXPECT_EQ(latest.growth->max, 4066u);
   EXPECT_EQ(phase("{name: u, op: update, count: 1, growth: {bytes: -8}}").growth->bytes, -8);
   EXPECT_EQ(phase("{name: s, op: get, count: 1, select: sequential}").select.kind,
             Select::Kind::kSequential);
@@ -335,7 +335,7 @@ TEST(SpecOverrides, BadOverridesNameTheOverride) {
   expect_error(example, {"--set phases.full.count=0", "phases.full.count", "at least 1"},
                {"phases.full.count=0"});
   expect_error(example, {"--set seed=abc", "seed: expected an integer"}, {"seed=abc"});
-  expect_error(example, {"--set phases.grow.growth.max=5000", "4076 bytes"},
+  expect_error(example, {"--set phases.grow.growth.max=5000", "4066 bytes"},
                {"phases.grow.growth.max=5000"});
   expect_error(with_phase("{name: g, op: get, count: 1, select: uniform}"),
                {"--set phases.g.select.dist=x", "phases.g.select is not a map"},
@@ -492,7 +492,7 @@ TEST(SpecErrors, HugeNumbersDoNotOverflow) {
   expect_error(with_top("seed: -1"), {"seed: out of range"});
   expect_error(
       with_phase("{name: u, op: update, count: 1, growth: {bytes: -99999999999999999999}}"),
-      {"phases.u.growth.bytes: out of range: must be between -4076 and 4076"});
+      {"phases.u.growth.bytes: out of range: must be between -4066 and 4066"});
   expect_error(with_phase("{name: u, op: update, count: 1, growth: {factor: 1e999}}"),
                {"phases.u.growth.factor: expected a finite number"});
   expect_error(with_phase("{name: g, op: get, duration: 99999999999999999999999999h}"),
@@ -507,13 +507,13 @@ TEST(SpecErrors, ValueSizes) {
                {"w.yaml:5:70: phases.i.value_size.min: 200 is above max 100"});
   expect_error(with_phase("{name: i, op: insert, count: 1, value_size: 5000}"),
                {"w.yaml:5:49: phases.i.value_size: 5000 bytes is too large: the engine's maximum "
-                "value size is 4076 bytes"});
+                "value size is 4066 bytes"});
   expect_error(with_phase("{name: i, op: insert, count: 1, value_size: {dist: uniform, min: 1, "
                           "max: 4077}}"),
-               {"phases.i.value_size.max", "the engine's maximum value size is 4076 bytes"});
+               {"phases.i.value_size.max", "the engine's maximum value size is 4066 bytes"});
   expect_error(with_phase("{name: u, op: update, count: 1, growth: {bytes: 8, max: 9999999999999999"
                           "99999}}"),
-               {"phases.u.growth.max", "the engine's maximum value size is 4076 bytes"});
+               {"phases.u.growth.max", "the engine's maximum value size is 4066 bytes"});
   expect_error(with_phase("{name: i, op: insert, count: 1, value_size: {dist: normal, mean: 5000, "
                           "stddev: 1}}"),
                {"phases.i.value_size.mean: out of range"});

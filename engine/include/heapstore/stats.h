@@ -14,6 +14,9 @@ struct Stats {
   std::uint64_t bytes_on_disk = 0;     // sum of container file lengths (catalog excluded)
   std::uint64_t live_values = 0;       // values stored now
   std::uint64_t live_value_bytes = 0;  // sum of the lengths of the values stored now
+  std::uint64_t log_bytes = 0;         // bytes written to the write-ahead log
+  std::uint64_t log_syncs = 0;         // fsyncs of the log
+  std::uint64_t checkpoints = 0;       // checkpoints taken since the store was opened
 };
 
 }  // namespace heapstore

@@ -1,79 +1,86 @@
 // The storage manager: containers of values in one directory, persisted so that a closed store
-// opens again with everything in it (engine/doc/format.md, "Catalog" and "Crash behaviour").
+// opens again with everything in it, and logged ahead so that a crash loses nothing durable
+// (engine/doc/format.md, engine/doc/log_format.md).
 //
 // Thread-safe: any number of threads may call one storage manager at once. Calls on different
-// containers run in parallel; calls on one container are serialised (readers share).
+// containers run in parallel; calls on one container are serialised (readers share). No call
+// returns holding a lock, so no order of calls can deadlock.
 // Every failure throws heapstore::Error with a code and a message naming what and where.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "heapstore/buffer_pool.h"
 #include "heapstore/ids.h"
 #include "heapstore/options.h"
-#include "heapstore/page.h"
 #include "heapstore/stats.h"
 
 namespace heapstore {
 
 // A pass over one container's values: page by page, in ascending slot order within a page.
-// Holds the container's shared lock, so while it lives other threads cannot change that
-// container, and the thread that owns it must not change it either (it would deadlock).
+// Holds no lock between calls: each page is copied when the scan reaches it, so every value seen
+// is as it was at that moment, and the scanning thread (or any other) may change the container
+// meanwhile, e.g. delete the value just seen. A change to a page not yet reached is seen; one to
+// a page already passed is not.
 //
 //   for (auto scan = store->scan(c); scan.valid(); scan.next()) use(scan.id(), scan.value());
 class Scan {
  public:
-  Scan(Scan&&) noexcept = default;
-  Scan& operator=(Scan&&) noexcept = default;
+  Scan(Scan&&) noexcept;
+  Scan& operator=(Scan&&) noexcept;
+  ~Scan();
 
   // Whether id() and value() name a value; false once the container is exhausted.
-  bool valid() const { return valid_; }
+  bool valid() const;
   // The current value's id and bytes; the view lives until next() or the Scan's end.
-  ValueId id() const { return make_value_id(file_->id(), guard_.page_no(), it_->slot); }
-  std::string_view value() const { return it_->value; }
-  // Moves to the next value. Throws what a page read throws (kIOError, kCorruption).
+  ValueId id() const;
+  std::string_view value() const;
+  // Moves to the next value. Throws what a page read throws (kIOError, kCorruption), and
+  // Error(kNotFound) when the container was removed meanwhile.
   void next();
+
+  struct State;  // engine/src/storage_manager.cc
 
  private:
   friend class StorageManager;
-  Scan(std::shared_lock<std::shared_mutex> lock, BufferPool& pool, HeapFile& file);
-  void settle();  // from the current position, finds the next live value or the end
-
-  std::shared_lock<std::shared_mutex> lock_;
-  BufferPool* pool_;
-  HeapFile* file_;
-  ReadPageGuard guard_;
-  PageNo next_page_ = 0;  // the page to fetch when guard_'s page is exhausted
-  Page::Iterator it_;
-  bool valid_ = false;
+  explicit Scan(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 class StorageManager {
  public:
-  static constexpr std::size_t kMaxValueSize = Page::kMaxValueSize;
+  // The largest value: a page of 4096 bytes minus its 26-byte header and one 4-byte slot entry.
+  static constexpr std::size_t kMaxValueSize = 4066;
 
-  // Opens the store in `dir`, creating the directory when missing. After a clean close it reads
-  // only the catalog, no data page; after an unclean stop it rebuilds page counts and free space
-  // from the container files. Throws Error(kCorruption) naming the file (and page) on damage,
-  // Error(kIOError) when the directory cannot be used.
+  // Opens the store in `dir`, creating the directory when missing, and locks it (one open at a
+  // time: a second open, from any process, throws Error(kIOError) saying it is locked). After a
+  // clean close it reads the catalog and no data page; after a crash it replays the write-ahead
+  // log from the last checkpoint, repairing torn pages, and finishes or undoes an interrupted
+  // create or remove (engine/doc/log_format.md, "Recovery"). Throws Error(kCorruption) naming the
+  // file (and page) on damage the log cannot repair, Error(kIOError) when the directory cannot be
+  // used, Error(kInvalidArgument) for fewer than 2 buffer-pool frames.
   static std::unique_ptr<StorageManager> open(const std::string& dir, const Options& options = {});
 
   // Closes cleanly (as close()); an error is reported on stderr, since a destructor cannot throw.
+  // After a failed sync it closes without writing anything (reopening recovers from the log).
   ~StorageManager();
   StorageManager(const StorageManager&) = delete;
   StorageManager& operator=(const StorageManager&) = delete;
 
-  // Creates container `id` with an empty file; a no-op when it exists. Durable on return.
+  // Every call that changes the store throws Error(kIOError) naming the first failure once an
+  // fsync has failed (the store can no longer know what reached the disk); reopen to recover.
+  // A call that throws has changed nothing, except insert_values as said there.
+
+  // Creates container `id` with an empty file; a no-op when it exists. Durable on return
+  // (unless Durability::kNone).
   void create_container(ContainerId id);
-  // Removes container `id` and its file. Error(kNotFound) when there is none. Durable on return.
+  // Removes container `id` and its file. Error(kNotFound) when there is none. Durable on return
+  // (unless Durability::kNone).
   void remove_container(ContainerId id);
   // Whether container `id` exists; the ids of all containers, ascending.
   bool has_container(ContainerId id) const;
@@ -83,7 +90,9 @@ class StorageManager {
   // Error(kInvalidArgument) for a value over kMaxValueSize bytes.
   ValueId insert_value(ContainerId c, std::string_view value);
   // Stores many values at once, cheaper per value; ids come back in the order of `values`.
-  // Either all are stored or, on an error before any is stored, none.
+  // Either all are stored or, on an error before any is stored, none. Logged as one operation
+  // (all or nothing after a crash) while its pages fit in an eighth of the pool; a larger batch
+  // is logged in such pieces, in order.
   std::vector<ValueId> insert_values(ContainerId c, std::span<const std::string_view> values);
 
   // The bytes of value `id`. Error(kNotFound) when the container, page or slot holds no value.
@@ -105,11 +114,15 @@ class StorageManager {
 
   // Removes every container and its file; the directory stays.
   void reset();
-  // Writes back and drops every cached page, so the next reads come from disk.
+  // Takes a checkpoint and drops every cached page, so the next reads come from disk.
   void clear_cache();
-  // Puts every dirty page and the catalog on disk, fsynced (unless Options::sync is false).
+  // Makes every change before it durable by writing and fsyncing the log (not the pages; see
+  // Options::durability: with kNone the log is written, not fsynced).
   void flush();
-  // Flushes, marks the catalog clean and releases the store; any later call throws
+  // Writes every dirty page back (adjacent pages in one write), fsyncs the container files,
+  // records the checkpoint in the catalog and starts a new log, deleting the old one.
+  void checkpoint();
+  // Takes a checkpoint and releases the store and its lock; any later call throws
   // Error(kInvalidArgument). Closing twice is a no-op.
   void close();
 

@@ -21,7 +21,9 @@ class HeapstoreEngine final : public EngineAdapter {
       : frames_(std::size_t{config.buffer_pool_mib} * (1 << 20) / kPageSize),
         sync_(config.sync),
         store_(StorageManager::open(
-            dir, {.buffer_pool_frames = frames_, .file_system = nullptr, .sync = config.sync})) {}
+            dir, {.buffer_pool_frames = frames_,
+                  .file_system = nullptr,
+                  .durability = config.sync ? Durability::kAtFlush : Durability::kNone})) {}
 
   std::string name() const override { return "heapstore"; }
 

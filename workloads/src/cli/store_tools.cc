@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "heapstore/check.h"
+#include "inspect.h"
 
 namespace heapstore::workload {
 namespace {

@@ -9,7 +9,7 @@
 //   where_  bits  0-47  the engine's handle (EngineAdapter promises it fits in 48 bits)
 //           bits 48-57  container (a spec allows at most 1024)
 //   what_   bits  0-39  id: unique in a repetition; seeds the bytes
-//           bits 40-51  size in bytes (at most Page::kMaxValueSize = 4076)
+//           bits 40-51  size in bytes (at most StorageManager::kMaxValueSize)
 //           bits 52-63  version modulo 4096, bumped by each update
 //
 // The version wraps, so a value updated exactly 4096 times since the one an engine wrongly
@@ -19,7 +19,7 @@
 #include <cstdint>
 
 #include "engine_adapter.h"
-#include "heapstore/page.h"
+#include "heapstore/storage_manager.h"
 #include "spec.h"
 
 namespace heapstore::workload {
@@ -66,6 +66,6 @@ class Key {
 };
 static_assert(sizeof(Key) == 16);
 static_assert(kMaxContainers <= 1024, "containers 0 to 1023 fit in 10 bits");
-static_assert(Page::kMaxValueSize <= Key::kMaxSize, "sizes fit in 12 bits");
+static_assert(StorageManager::kMaxValueSize <= Key::kMaxSize, "sizes fit in 12 bits");
 
 }  // namespace heapstore::workload

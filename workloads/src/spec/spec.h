@@ -16,7 +16,7 @@ namespace heapstore::workload {
 
 inline constexpr std::string_view kSchema = "heapstore-workload/1";
 
-// How long values are. Sizes are bytes, at most the engine's maximum value size (4076).
+// How long values are. Sizes are bytes, at most the engine's maximum value size (4066).
 struct SizeDist {
   enum class Kind { kConstant, kUniform, kNormal, kZipfian };
   Kind kind = Kind::kConstant;
@@ -44,7 +44,7 @@ struct Select {
 struct Growth {
   std::int32_t bytes = 0;  // may be negative (shrink), not below 0 bytes
   double factor = 1.0;     // used when `bytes` is 0
-  std::uint32_t max = 4076;
+  std::uint32_t max = 4066;
 };
 
 enum class Op { kInsert, kUpdate, kDelete, kGet, kScan, kMix };

@@ -6,15 +6,15 @@
 #include <limits>
 #include <map>
 
-#include "heapstore/page.h"
+#include "heapstore/storage_manager.h"
 #include "spec_schema.h"
 
 namespace heapstore::workload::spec_detail {
 namespace {
 
-constexpr std::uint64_t kMaxValueSize = Page::kMaxValueSize;
-static_assert(kMaxValueSize == 4076, "the schema and its messages say 4076");
-constexpr std::string_view kTooLarge = "the engine's maximum value size is 4076 bytes";
+constexpr std::uint64_t kMaxValueSize = StorageManager::kMaxValueSize;
+static_assert(kMaxValueSize == 4066, "the schema and its messages say 4066");
+constexpr std::string_view kTooLarge = "the engine's maximum value size is 4066 bytes";
 constexpr std::uint64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
 constexpr double kMaxTheta = 10;
 

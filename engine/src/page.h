@@ -4,17 +4,19 @@
 //   offset  size  field
 //        0     4  checksum     low 32 bits of XXH3-64(bytes 4..4095, seed = page number)
 //        4     2  magic        0x5048, "HP" on disk
-//        6     2  slot_count   entries in the slot directory (trailing deleted slots are trimmed)
-//        8     2  value_start  lowest byte used by a value; values lie in [value_start, 4096)
-//       10     2  live_count   slots that hold a value
-//       12     2  live_bytes   sum of the lengths of the stored values
-//       14     2  first_free   lowest deleted slot, or slot_count when none is deleted
-//       16   4*n  slot i: u16 offset, u16 length (deleted: 0, 0; empty value: 4096, 0)
+//        6     2  version      page format version, 2
+//        8     8  lsn          log sequence number of the last change (engine/doc/log_format.md)
+//       16     2  slot_count   entries in the slot directory (trailing deleted slots are trimmed)
+//       18     2  value_start  lowest byte used by a value; values lie in [value_start, 4096)
+//       20     2  live_count   slots that hold a value
+//       22     2  live_bytes   sum of the lengths of the stored values
+//       24     2  first_free   lowest deleted slot, or slot_count when none is deleted
+//       26   4*n  slot i: u16 offset, u16 length (deleted: 0, 0; empty value: 4096, 0)
 //
 //   +--------+--------+--------+-----+------------------+---------+---------+---------+
 //   | header | slot 0 | slot 1 | ... |   free space ->  | value 2 | value 0 | value 1 |
 //   +--------+--------+--------+-----+------------------+---------+---------+---------+
-//   0        16                      header_size()      value_start                4096
+//   0        26                      header_size()      value_start                4096
 //
 // All integers are little-endian. Deleting a value never moves other values; the bytes it freed
 // are reclaimed by compaction, lazily, when an insert or update needs them.
@@ -43,7 +45,8 @@ enum class UpdateResult {
 
 class Page {
  public:
-  static constexpr std::size_t kHeaderSize = 16;
+  static constexpr std::size_t kHeaderSize = 26;
+  static constexpr std::uint16_t kFormatVersion = 2;
   static constexpr std::size_t kSlotSize = 4;
   // Largest value a page can hold: an empty page minus its header and one slot entry.
   static constexpr std::size_t kMaxValueSize = kPageSize - kHeaderSize - kSlotSize;
@@ -106,6 +109,11 @@ class Page {
   // this page (compacting if needed). On kNoRoom or kNoSuchSlot the page is unchanged.
   UpdateResult update_value(SlotId slot, std::string_view value);
 
+  // The log sequence number of the last logged change (0 for a page never logged), and setting
+  // it; the log decides when a page needs a full image (log_format.md).
+  std::uint64_t lsn() const;
+  void set_lsn(std::uint64_t lsn);
+
   // Bytes not used by the header, the slot directory or values:
   // kPageSize - header_size() - sum of stored value lengths.
   std::size_t free_space() const;
@@ -144,7 +152,9 @@ class Page {
   // The header fields as stored (format.md, "Page"), for inspecting any image, valid or not.
   struct Header {
     std::uint32_t checksum;
-    std::uint16_t magic, slot_count, value_start, live_count, live_bytes, first_free;
+    std::uint16_t magic, version;
+    std::uint64_t lsn;
+    std::uint16_t slot_count, value_start, live_count, live_bytes, first_free;
   };
   Header header() const;
 

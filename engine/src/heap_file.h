@@ -1,61 +1,23 @@
 // A heap file holds the pages of one container: page i at byte offset i * kPageSize of its file
-// (engine/doc/format.md, "Heap file"), and a free-space map that finds a page with room for an
-// insert without reading pages.
+// (engine/doc/format.md, "Heap file"). It does the file's I/O and counts its pages; what lies in
+// the pages is the heap's business (heap.h).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "heapstore/file.h"
 #include "heapstore/ids.h"
-#include "heapstore/page.h"
+#include "page.h"
 
 namespace heapstore {
 
-// One entry per page: the largest value an insert could put in it (Page::max_insert_size()),
-// kept at the leaves of a tree whose inner nodes bound their subtrees' maxima from above
-// (format.md, F2). Recording a page that shrank costs O(1), finding a page with room O(log pages)
-// amortised and O(1) when the page that took the last insert still has room. Not thread-safe;
-// its owner serialises.
-class FreeSpaceMap {
- public:
-  FreeSpaceMap() = default;
-
-  // Number of pages tracked.
-  PageNo page_count() const { return page_count_; }
-
-  // Tracks one more page (number page_count()) with `free` insertable bytes.
-  void append(std::uint16_t free);
-
-  // Records that page `page` (< page_count()) now takes values of up to `free` bytes.
-  void set(PageNo page, std::uint16_t free);
-
-  // Insertable bytes recorded for page `page` (< page_count()).
-  std::uint16_t get(PageNo page) const;
-
-  // A page that takes a value of `size` bytes (the last one found if it still does, else the
-  // lowest-numbered one), or nothing when no page does. A 0-byte value is looked up as 1 byte,
-  // since an entry of 0 may mean that the page takes nothing at all.
-  std::optional<PageNo> find(std::size_t size);
-
-  // All entries, page by page, for persisting in the catalog.
-  std::vector<std::uint16_t> entries() const;
-
- private:
-  void grow();                    // doubles the leaf capacity and rebuilds the inner nodes
-  void repair(std::size_t node);  // recomputes `node` and its ancestors from their children
-
-  PageNo page_count_ = 0;
-  std::size_t leaves_ = 0;           // capacity, a power of two
-  std::vector<std::uint16_t> tree_;  // tree_[1] is the root; leaves at [leaves_, 2 * leaves_)
-  PageNo last_found_ = 0;
-};
-
 // The pages of one container in one file. Reads and writes are positional and may run from
-// several threads at once; allocate_page() and the free-space map are serialised by the caller.
+// several threads at once; allocate_page() and set_page_count() are serialised by the caller.
 class HeapFile {
  public:
   // Takes ownership of `file`, which holds `page_count` pages (pages at or past its end read as
@@ -76,6 +38,13 @@ class HeapFile {
   // Throws Error(kResourceExhausted) at the page-number limit.
   PageNo allocate_page();
 
+  // Sets the page count (recovery: pages the log creates, or the catalog's count).
+  void set_page_count(PageNo pages) { page_count_ = pages; }
+
+  // Cuts the file back to page_count() pages when it is longer: what lies past them was never
+  // part of the store (a torn write whose log record was lost, H3).
+  void cut_to_page_count();
+
   // What load_page found.
   enum class PageState { kValid, kNeverWritten, kDamaged };
 
@@ -93,6 +62,9 @@ class HeapFile {
   // Writes `page` (its checksum sealed for `page_no`) at page `page_no`'s offset.
   void write_page(PageNo page_no, Page& page);
 
+  // Writes pages first, first + 1, ... (each sealed for its number) with one write call.
+  void write_pages(PageNo first, std::span<Page* const> pages);
+
   // Makes all written pages durable.
   void sync() { file_->sync(); }
 
@@ -102,13 +74,10 @@ class HeapFile {
   std::uint64_t page_reads() const { return page_reads_.load(std::memory_order_relaxed); }
   std::uint64_t page_writes() const { return page_writes_.load(std::memory_order_relaxed); }
 
-  FreeSpaceMap& free_space_map() { return free_space_map_; }
-
  private:
   ContainerId id_;
   std::unique_ptr<File> file_;
   PageNo page_count_;
-  FreeSpaceMap free_space_map_;
   std::atomic<std::uint64_t> page_reads_{0};
   std::atomic<std::uint64_t> page_writes_{0};
 };

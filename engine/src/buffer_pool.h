@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "heapstore/heap_file.h"
+#include "heap_file.h"
 #include "heapstore/ids.h"
-#include "heapstore/page.h"
+#include "page.h"
 
 namespace heapstore {
 
@@ -59,8 +59,8 @@ class WritePageGuard : public detail::PinnedFrame {
   Page& page() const { return *page_; }
 };
 
-// Thread-safe. Callers must not hold a write guard and another guard on the same page at once,
-// and must serialise changes to the pages of one heap file (StorageManager does, per container).
+// Thread-safe. Callers must serialise changes to the pages of one heap file (the storage manager
+// does, per container).
 class BufferPool {
  public:
   // `frame_count` frames of kPageSize bytes; throws Error(kInvalidArgument) when 0.
@@ -78,8 +78,10 @@ class BufferPool {
   // Pins a page just allocated in `file` as an empty dirty page, without reading the disk.
   WritePageGuard create_page(HeapFile& file, PageNo page_no);
 
-  // Writes back every dirty page of `file` (or of every file); they stay cached.
+  // Writes back every dirty page of `file`; they stay cached.
   void flush(HeapFile& file);
+  // Writes back every dirty page, sorted by file and page, adjacent pages in one write; they stay
+  // cached. The caller makes sure no page is being changed meanwhile.
   void flush_all();
 
   // Drops every page of `file` without writing it back (the container is being removed).
@@ -88,8 +90,9 @@ class BufferPool {
   // Writes back every dirty page, then empties every unpinned frame.
   void clear();
 
-  // Called before any page is written back, e.g. to mark the catalog as out of date.
-  void set_before_write_back(std::function<void()> hook);
+  // Called before pages are written back with one past the largest page LSN among them: the log
+  // makes everything below it durable first (log_format.md, L2). May throw; the pages stay dirty.
+  void set_before_write_back(std::function<void(std::uint64_t)> hook);
 
   std::size_t frame_count() const { return frames_.size(); }
   std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
@@ -137,7 +140,7 @@ class BufferPool {
   std::unordered_map<std::uint64_t, std::uint32_t> page_table_;
   Lru free_, cold_, hot_;
   std::size_t hot_capacity_;
-  std::function<void()> before_write_back_;
+  std::function<void(std::uint64_t)> before_write_back_;
   static void count_one(std::atomic<std::uint64_t>& counter);      // caller holds mutex_
   std::atomic<std::uint64_t> hits_{0}, misses_{0}, evictions_{0};  // changed under mutex_
 };

@@ -1,0 +1,94 @@
+// One container's values: its heap file, free-space map and insert cursor; which page a value
+// goes to, moving a value that outgrows its page, and what each change logs (log_format.md,
+// "Operations"). A page changed by an operation stays pinned until the operation is logged and
+// the page carries its LSN, so no page reaches disk ahead of its log records (L2). Internal.
+//
+// Not thread-safe: the storage manager serialises the calls on one heap (the container's lock);
+// const calls and get()/copy_page() may run together under a shared lock.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "buffer_pool.h"
+#include "free_space_map.h"
+#include "heap_file.h"
+#include "log.h"
+#include "log_record.h"
+
+namespace heapstore {
+
+class Heap {
+ public:
+  Heap(std::unique_ptr<HeapFile> file, BufferPool& pool, Log& log);
+
+  ContainerId id() const { return file_->id(); }
+  HeapFile& file() { return *file_; }
+  const HeapFile& file() const { return *file_; }
+
+  // Restores the free-space map and counts from the catalog (`free_space` has one entry per page).
+  void load(std::span<const std::uint16_t> free_space, std::uint64_t values, std::uint64_t bytes);
+  // Recomputes the free-space map and counts by reading every page (after recovery).
+  void rebuild();
+
+  // Stores `value` (at most kMaxValueSize bytes, checked by the caller) and returns its id.
+  ValueId insert(std::string_view value);
+  // Stores each of `values`, in order; see StorageManager::insert_values for what is atomic.
+  std::vector<ValueId> insert_many(std::span<const std::string_view> values);
+  // Copies value `id` into `out`; Error(kNotFound) when the page or slot holds none.
+  void get(ValueId id, std::string& out);
+  // Replaces value `id`, moving it to another page when it no longer fits its own (one logged
+  // operation: after a crash exactly one version exists). Returns its id, new if it moved.
+  ValueId update(ValueId id, std::string_view value);
+  // Deletes value `id`; Error(kNotFound) when there is none.
+  void erase(ValueId id);
+
+  // Copies page `page_no` into `out`; false when the container has no such page.
+  bool copy_page(PageNo page_no, Page& out);
+
+  // Whether an idle insert cursor stays pinned between operations; and unpinning it now.
+  void set_keep_cursor(bool keep) { keep_cursor_ = keep; }
+  void release_cursor() { cursor_.release(); }
+
+  std::uint64_t live_values() const { return live_values_; }
+  std::uint64_t live_bytes() const { return live_bytes_; }
+  std::vector<std::uint16_t> free_space() const { return free_space_map_.entries(); }
+
+  // How many pages one operation may keep pinned before a batch is logged in pieces.
+  void set_pin_limit(std::size_t pages) { pin_limit_ = std::max<std::size_t>(2, pages); }
+
+ private:
+  // A page changed by the operation under way.
+  struct Touched {
+    PageNo page_no;
+    Page* page;
+    bool image;  // logged as a full image at the end of the operation (L4)
+  };
+
+  void begin_op();
+  bool touch(PageNo page_no, Page& page, bool is_new);  // whether to log changes one by one
+  void commit_op();
+  ValueId add(std::string_view value);
+  void park_cursor();  // keeps the cursor's page pinned until the operation is logged
+  template <typename Guard>
+  Guard pin_value(ValueId id, std::size_t* size);
+
+  std::unique_ptr<HeapFile> file_;
+  BufferPool& pool_;
+  Log& log_;
+  FreeSpaceMap free_space_map_;
+  WritePageGuard cursor_;             // the page that took the last insert
+  std::vector<WritePageGuard> held_;  // other pages of the operation under way
+  std::vector<Touched> touched_;
+  OpWriter op_;
+  std::uint64_t live_values_ = 0;
+  std::uint64_t live_bytes_ = 0;
+  bool keep_cursor_ = false;
+  std::size_t pin_limit_ = 2;
+};
+
+}  // namespace heapstore

@@ -1,0 +1,237 @@
+// The write-ahead log: files, frames, group commit and the fail-stop state (log_format.md).
+#include "log.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "checksum.h"
+#include "heapstore/error.h"
+
+namespace heapstore {
+namespace {
+
+constexpr char kFileMagic[8] = {'H', 'S', 'W', 'A', 'L', '0', '0', '1'};
+constexpr std::uint32_t kFrameMagic = 0x4d524648;  // "HFRM"
+// The buffer is written out before a change once it holds this much (prepare_change).
+constexpr std::size_t kWriteOutBytes = std::size_t{1} << 20;
+// A frame longer than this is damage, not a frame (a batch of values larger than 1 GiB is not).
+constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{1} << 30;
+
+template <typename T>
+void put_at(std::byte* at, T value) {
+  std::memcpy(at, &value, sizeof value);
+}
+template <typename T>
+T get_at(const std::byte* at) {
+  T value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
+
+std::uint64_t frame_checksum(std::span<const std::byte> payload, Lsn lsn) {
+  return bytes_checksum(payload, lsn ^ (std::uint64_t{payload.size()} << 40));
+}
+
+}  // namespace
+
+std::string log_file_name(std::uint64_t seq) { return "wal." + std::to_string(seq); }
+
+std::optional<std::uint64_t> parse_log_file_name(std::string_view name) {
+  if (!name.starts_with("wal.") || name.size() == 4) return std::nullopt;
+  std::uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(name.data() + 4, name.data() + name.size(), seq);
+  if (ec != std::errc() || end != name.data() + name.size()) return std::nullopt;
+  return seq;
+}
+
+LogContents read_log_file(FileSystem& fs, const std::string& path, std::uint64_t seq, Lsn start) {
+  LogContents found{.ops = {}, .start = start, .valid_bytes = 0, .trailing_garbage = false};
+  if (!fs.exists(path)) return found;
+  auto file = fs.open(path, false);
+  std::vector<std::byte> bytes(file->size());
+  bytes.resize(file->read_at(0, bytes));
+  if (bytes.size() < Log::kFileHeaderSize) {
+    found.trailing_garbage = !bytes.empty();
+    return found;
+  }
+  const std::byte* h = bytes.data();
+  if (std::memcmp(h, kFileMagic, 8) != 0 ||
+      get_at<std::uint64_t>(h + 24) != bytes_checksum({h, 24})) {
+    found.trailing_garbage = true;  // a torn header: the file was never synced, so holds nothing
+    return found;
+  }
+  if (get_at<std::uint64_t>(h + 8) != seq || get_at<Lsn>(h + 16) != start)
+    throw Error(ErrorCode::kCorruption, "log " + path + ": the header is that of log " +
+                                            std::to_string(get_at<std::uint64_t>(h + 8)) +
+                                            " from LSN " + std::to_string(get_at<Lsn>(h + 16)) +
+                                            ", the catalog expects log " + std::to_string(seq) +
+                                            " from LSN " + std::to_string(start));
+  std::size_t at = Log::kFileHeaderSize;
+  Lsn lsn = start;
+  while (bytes.size() - at >= Log::kFrameHeaderSize) {
+    const std::byte* f = bytes.data() + at;
+    auto length = get_at<std::uint32_t>(f + 4);
+    if (get_at<std::uint32_t>(f) != kFrameMagic || length > kMaxFrameBytes ||
+        length > bytes.size() - at - Log::kFrameHeaderSize || get_at<Lsn>(f + 8) != lsn)
+      break;
+    std::span<const std::byte> payload(f + Log::kFrameHeaderSize, length);
+    if (get_at<std::uint64_t>(f + 16) != frame_checksum(payload, lsn)) break;
+    found.ops.insert(found.ops.end(), payload.begin(), payload.end());
+    at += Log::kFrameHeaderSize + length;
+    lsn += length;
+  }
+  found.valid_bytes = at;
+  found.trailing_garbage = at < bytes.size();
+  return found;
+}
+
+Log::Log(FileSystem& fs, std::string dir, Durability durability)
+    : fs_(fs), dir_(std::move(dir)), durability_(durability), buffer_(kFrameHeaderSize) {}
+
+void Log::start_file(std::uint64_t seq, Lsn start) {
+  std::lock_guard io(io_mutex_);
+  std::string path = dir_ + "/" + log_file_name(seq);
+  auto file = fs_.open(path, true);
+  file->truncate(0);
+  std::byte header[kFileHeaderSize];
+  std::memcpy(header, kFileMagic, 8);
+  put_at(header + 8, seq);
+  put_at(header + 16, start);
+  put_at(header + 24, bytes_checksum({header, 24}));
+  file->write_at(0, header);
+  if (durability_ != Durability::kNone) {
+    try {
+      file->sync();
+      fs_.sync_directory(dir_);
+    } catch (const Error& e) {
+      fail(std::string("starting log ") + path + " failed: " + e.what());
+      throw;
+    }
+  }
+  file_ = std::move(file);
+  seq_ = seq;
+  file_offset_ = kFileHeaderSize;
+  written_ = start;
+  durable_ = start;
+  std::lock_guard lock(append_mutex_);
+  buffer_.resize(kFrameHeaderSize);
+  buffer_lsn_ = end_ = start;
+}
+
+void Log::resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes) {
+  std::lock_guard io(io_mutex_);
+  file_ = fs_.open(dir_ + "/" + log_file_name(seq), false);
+  if (file_->size() != valid_bytes) file_->truncate(valid_bytes);
+  seq_ = seq;
+  file_offset_ = valid_bytes;
+  written_ = end;
+  durable_ = end;
+  std::lock_guard lock(append_mutex_);
+  buffer_.resize(kFrameHeaderSize);
+  buffer_lsn_ = end_ = end;
+}
+
+void Log::close_file() {
+  std::lock_guard io(io_mutex_);
+  file_.reset();
+}
+
+Lsn Log::append(std::span<const std::byte> op) {
+  std::lock_guard lock(append_mutex_);
+  buffer_.insert(buffer_.end(), op.begin(), op.end());
+  Lsn lsn = end_;
+  end_ += op.size();
+  return lsn;
+}
+
+void Log::prepare_change() {
+  throw_if_failed();
+  {
+    std::lock_guard lock(append_mutex_);
+    if (buffer_.size() < kWriteOutBytes) return;
+  }
+  std::lock_guard io(io_mutex_);
+  write_out();
+}
+
+// Writes the buffered operations as one frame at the end of the file. On failure they stay
+// buffered, ahead of any appended meanwhile, and the next write puts the frame at the same place.
+void Log::write_out() {
+  std::vector<std::byte> frame(kFrameHeaderSize);
+  Lsn first = 0;
+  {
+    std::lock_guard lock(append_mutex_);
+    if (buffer_.size() == kFrameHeaderSize) return;
+    frame.swap(buffer_);
+    first = buffer_lsn_;
+    buffer_lsn_ = end_;
+  }
+  std::span<const std::byte> payload(frame.data() + kFrameHeaderSize,
+                                     frame.size() - kFrameHeaderSize);
+  put_at(frame.data(), kFrameMagic);
+  put_at(frame.data() + 4, static_cast<std::uint32_t>(payload.size()));
+  put_at(frame.data() + 8, first);
+  put_at(frame.data() + 16, frame_checksum(payload, first));
+  try {
+    throw_if_failed();
+    file_->write_at(file_offset_, frame);
+  } catch (...) {
+    std::lock_guard lock(append_mutex_);
+    frame.insert(frame.end(), buffer_.begin() + kFrameHeaderSize, buffer_.end());
+    buffer_.swap(frame);
+    buffer_lsn_ = first;
+    throw;
+  }
+  file_offset_ += frame.size();
+  written_ = first + payload.size();
+  bytes_written_.fetch_add(frame.size(), std::memory_order_relaxed);
+}
+
+void Log::sync_file() {
+  try {
+    file_->sync();
+  } catch (const Error& e) {
+    fail(std::string("fsync of the log failed: ") + e.what());
+    throw;
+  }
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Log::make_durable(Lsn end) {
+  if (durable_.load(std::memory_order_acquire) >= end) return;
+  std::lock_guard io(io_mutex_);
+  if (durable_.load(std::memory_order_acquire) >= end) return;  // a sync of another caller did
+  throw_if_failed();
+  if (!file_) throw Error(ErrorCode::kInvalidArgument, "the log of " + dir_ + " is closed");
+  write_out();
+  if (durability_ != Durability::kNone) sync_file();
+  durable_.store(written_, std::memory_order_release);
+}
+
+Lsn Log::end_lsn() const {
+  std::lock_guard lock(append_mutex_);
+  return end_;
+}
+
+std::uint64_t Log::file_seq() const {
+  std::lock_guard io(io_mutex_);
+  return seq_;
+}
+
+std::uint64_t Log::file_bytes() const { return file_offset_.load(std::memory_order_relaxed); }
+
+void Log::fail(const std::string& why) {
+  std::lock_guard lock(failure_mutex_);
+  if (failed_.load(std::memory_order_relaxed)) return;
+  failure_ = why;
+  failed_.store(true, std::memory_order_release);
+}
+
+void Log::throw_if_failed() const {
+  if (!failed()) return;
+  std::lock_guard lock(failure_mutex_);
+  throw Error(ErrorCode::kIOError, "store " + dir_ + " refuses changes after a failed sync (" +
+                                       failure_ + "); reopen it to recover from the log");
+}
+
+}  // namespace heapstore
