@@ -1,6 +1,5 @@
 // check_store and inspect_container: a store read as untrusted bytes, never changed.
 #include "heapstore/check.h"
-#include "inspect.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +9,7 @@
 
 #include "heapstore/error.h"
 #include "heapstore/storage_manager.h"
+#include "inspect.h"
 #include "test_support.h"
 
 namespace heapstore {
@@ -22,7 +22,8 @@ class CheckTest : public ::testing::Test {
   // Two containers of a few pages each, closed cleanly.
   void SetUp() override {
     auto store = StorageManager::open(
-        dir_.path(), {.buffer_pool_frames = 8, .file_system = nullptr, .durability = Durability::kNone});
+        dir_.path(),
+        {.buffer_pool_frames = 8, .file_system = nullptr, .durability = Durability::kNone});
     for (ContainerId c : {1u, 2u}) {
       store->create_container(c);
       for (int i = 0; i < 200; ++i) store->insert_value(c, std::string(50 + i % 70, 'a' + i % 26));
@@ -40,6 +41,11 @@ class CheckTest : public ::testing::Test {
   std::string joined(const CheckReport& r) {
     std::string all;
     for (const auto& p : r.problems) all += p + "\n";
+    return all;
+  }
+  std::string notes(const CheckReport& r) {
+    std::string all;
+    for (const auto& n : r.notes) all += n + "\n";
     return all;
   }
 
@@ -72,9 +78,10 @@ TEST_F(CheckTest, PagesThatDisagreeWithTheCatalogAreReported) {  // C4
 TEST_F(CheckTest, APartialLastPageAndAnOrphanFileAreReported) {  // H3
   std::filesystem::resize_file(file(1), std::filesystem::file_size(file(1)) + 100);
   std::ofstream(dir_.path() + "/c9.heap") << "x";
-  std::string all = joined(check_store(dir_.path()));
-  EXPECT_NE(all.find("partial page of 100 bytes"), std::string::npos) << all;
-  EXPECT_NE(all.find("c9.heap: not in the catalog"), std::string::npos) << all;
+  CheckReport report = check_store(dir_.path());
+  EXPECT_NE(joined(report).find("partial page of 100 bytes"), std::string::npos) << joined(report);
+  // Opening removes a file no container owns, so it is a note, not damage.
+  EXPECT_NE(notes(report).find("c9.heap: not in the catalog"), std::string::npos) << notes(report);
 }
 
 TEST_F(CheckTest, AMissingContainerFileIsReported) {  // C2
