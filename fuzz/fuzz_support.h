@@ -21,6 +21,8 @@
 
 namespace heapstore::fuzz {
 
+using testing::MemoryFileSystem;  // engine/testing/memory_file_system.h
+
 // Prints `what` and aborts, so that libFuzzer (or the replay driver) reports the input.
 [[noreturn]] void fail(const std::string& what);
 

@@ -43,7 +43,7 @@ class StoreFuzzer {
  public:
   explicit StoreFuzzer(FuzzedDataProvider& in)
       : in_(in), fs_(std::make_unique<MemoryFileSystem>()) {
-    options_.sync = in_.ConsumeBool();
+    options_.durability = in_.ConsumeBool() ? Durability::kAtFlush : Durability::kNone;
     open();
   }
 
