@@ -18,12 +18,6 @@ Image image_of(const Page& page) {
   return image;
 }
 
-std::uint16_t header_field(const Page& page, std::size_t offset) {
-  std::uint16_t value;
-  std::memcpy(&value, page.raw().data() + offset, sizeof value);
-  return value;
-}
-
 }  // namespace
 
 PageModel::PageModel(const Page& page) : page_(page) {
@@ -218,8 +212,8 @@ void PageModel::check() const {
   HS_FUZZ_CHECK(page_.max_insert_size() == max_insert(),
                 "max_insert_size " + std::to_string(page_.max_insert_size()) + ", expected " +
                     std::to_string(max_insert()));
-  HS_FUZZ_CHECK(header_field(page_, 14) == lowest_free(), "first_free (P6)");
-  HS_FUZZ_CHECK(header_field(page_, 12) == bytes_, "live_bytes (P5)");
+  HS_FUZZ_CHECK(page_.header().first_free == lowest_free(), "first_free (P6)");
+  HS_FUZZ_CHECK(page_.header().live_bytes == bytes_, "live_bytes (P5)");
   auto want = values_.begin();
   for (const Page::Entry& e : page_) {
     HS_FUZZ_CHECK(want != values_.end() && e.slot == want->first && e.value == want->second,

@@ -33,13 +33,19 @@ using testing::thrown_by;
 using Image = std::array<std::byte, kPageSize>;
 using Values = std::map<SlotId, std::string>;
 
-// Header field offsets (page.h, engine/doc/format.md "Page").
+// Header field offsets as engine/doc/format.md ("Page") lays them out, written down here rather
+// than taken from page.cc so that a change of the layout shows up as a failing test.
 constexpr std::size_t kMagicAt = 4;
-constexpr std::size_t kSlotCountAt = 6;
-constexpr std::size_t kValueStartAt = 8;
-constexpr std::size_t kLiveCountAt = 10;
-constexpr std::size_t kLiveBytesAt = 12;
-constexpr std::size_t kFirstFreeAt = 14;
+constexpr std::size_t kVersionAt = 6;
+constexpr std::size_t kLsnAt = 8;
+constexpr std::size_t kSlotCountAt = 16;
+constexpr std::size_t kValueStartAt = 18;
+constexpr std::size_t kLiveCountAt = 20;
+constexpr std::size_t kLiveBytesAt = 22;
+constexpr std::size_t kFirstFreeAt = 24;
+static_assert(kFirstFreeAt + 2 == Page::kHeaderSize, "the header ends after first_free");
+// Slots a page can hold at most (P2): what remains after the header, in whole slot entries.
+constexpr std::size_t kMaxSlots = (kPageSize - Page::kHeaderSize) / Page::kSlotSize;
 constexpr std::size_t slot_at(std::size_t slot) {
   return Page::kHeaderSize + Page::kSlotSize * slot;
 }
@@ -59,6 +65,12 @@ std::uint16_t get16(const Image& image, std::size_t at) {
 void put16(Image& image, std::size_t at, std::uint16_t value) {
   image[at] = static_cast<std::byte>(value & 0xFF);
   image[at + 1] = static_cast<std::byte>(value >> 8);
+}
+
+std::uint64_t get64(const Image& image, std::size_t at) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 8; i-- > 0;) value = value << 8 | std::to_integer<unsigned>(image[at + i]);
+  return value;
 }
 
 // Rewrites the checksum as format.md defines it: low 32 bits of XXH3-64 of bytes 4..4095, seeded
@@ -105,7 +117,7 @@ std::size_t stored_bytes(const Values& values) {
   return sum;
 }
 
-// Exact free space: kPageSize - header - sum of stored lengths, header = 16 + 4 * slot_count.
+// Exact free space: kPageSize - header - sum of stored lengths, header = 26 + 4 * slot_count.
 void expect_exact_free_space(const Page& page, std::size_t stored) {
   EXPECT_EQ(page.header_size(), Page::kHeaderSize + Page::kSlotSize * page.slot_count());
   EXPECT_EQ(page.free_space(), kPageSize - page.header_size() - stored);
@@ -192,12 +204,12 @@ TEST(Page, FreeSpaceIsExactAfterEveryInsertAndDelete) {
 TEST(Page, InsertThatNeedsCompactionIsAcceptedInTheLowestFreeSlot) {
   Page page;
   Values values = add_values(page, 8, 500);
-  ASSERT_EQ(page.free_space(), 48u);  // 4096 - 16 - 8 * 4 - 8 * 500
+  ASSERT_EQ(page.free_space(), 38u);  // 4096 - 26 - 8 * 4 - 8 * 500
   for (SlotId slot : {2, 5}) {
     ASSERT_TRUE(page.delete_value(slot));
     values.erase(slot);
   }
-  // 1048 bytes are free but only 48 of them are contiguous: the page must compact.
+  // 1038 bytes are free but only 38 of them are contiguous: the page must compact.
   values[2] = test_value(980, 99);
   EXPECT_EQ(page.add_value(values[2]), SlotId{2});
   expect_values(page, values);
@@ -269,20 +281,28 @@ TEST(Page, MaxValueSizeFitsAnEmptyPageAndOneByteMoreNeverFits) {
   EXPECT_EQ(page.free_space(), 0u);
 }
 
-TEST(Page, HoldsExactly291TenByteValues) {
+TEST(Page, HoldsExactly290TenByteValues) {  // format.md, "Page": (4096 - 26) / 14
   Page page;
   EXPECT_EQ(fill(page, 10).size(), (kPageSize - Page::kHeaderSize) / (10 + Page::kSlotSize));
-  EXPECT_EQ(page.value_count(), 291u);
+  EXPECT_EQ(page.value_count(), 290u);
 }
 
-TEST(Page, HoldsExactly1020EmptyValues) {  // format.md invariant P2: at most 1020 slots
+TEST(Page, HoldsExactly1017EmptyValues) {  // format.md invariant P2: at most 1017 slots
   Page page;
-  EXPECT_EQ(fill(page, 0).size(), (kPageSize - Page::kHeaderSize) / Page::kSlotSize);
-  EXPECT_EQ(page.slot_count(), 1020u);
-  EXPECT_EQ(page.free_space(), 0u);
+  EXPECT_EQ(fill(page, 0).size(), kMaxSlots);
+  EXPECT_EQ(page.slot_count(), 1017u);
+  // 4070 bytes after the header are not a whole number of slot entries: 2 stay free, unusable.
+  EXPECT_EQ(page.free_space(), 2u);
+  EXPECT_FALSE(page.fits(0));
+  EXPECT_EQ(page.max_insert_size(), 0u);
   EXPECT_EQ(page.validate(), std::nullopt);
   ASSERT_TRUE(page.delete_value(500));
+  EXPECT_EQ(page.max_insert_size(), 2u);  // slot 500 is reused: the 2 bytes become usable
   EXPECT_EQ(page.add_value(""), SlotId{500});
+  ASSERT_TRUE(page.delete_value(500));
+  EXPECT_EQ(page.add_value(test_value(2, 1)), SlotId{500});
+  EXPECT_EQ(page.free_space(), 0u);
+  EXPECT_EQ(page.validate(), std::nullopt);
 }
 
 TEST(Page, DeleteDoesNotMoveOtherValues) {
@@ -311,7 +331,7 @@ TEST(Page, UpdateThatNeedsCompactionSucceeds) {
   Values values = add_values(page, 8, 500);
   ASSERT_TRUE(page.delete_value(5));
   values.erase(5);
-  values[2] = test_value(1000, 3);  // 548 + 500 bytes are free, 48 of them contiguous
+  values[2] = test_value(1000, 3);  // 538 + 500 bytes are free, 38 of them contiguous
   EXPECT_EQ(page.update_value(2, values[2]), UpdateResult::kUpdated);
   expect_values(page, values);
 }
@@ -408,6 +428,65 @@ TEST(Page, DecodedPageKeepsItsSlotBookkeeping) {
   }
 }
 
+TEST(Page, HeaderFieldsSitAtTheirDocumentedOffsets) {  // format.md, "Page": the header table
+  Page page;
+  add_values(page, 5, 10);
+  ASSERT_TRUE(page.delete_value(3));
+  page.set_lsn(0x1122334455667788);
+  const Image image = snapshot(page, 4);
+  const Page::Header header = page.header();
+  EXPECT_EQ(get16(image, kMagicAt), 0x5048u);
+  EXPECT_EQ(std::to_integer<char>(image[kMagicAt]), 'H');
+  EXPECT_EQ(std::to_integer<char>(image[kMagicAt + 1]), 'P');
+  EXPECT_EQ(get16(image, kVersionAt), Page::kFormatVersion);
+  EXPECT_EQ(Page::kFormatVersion, 2u);
+  EXPECT_EQ(get64(image, kLsnAt), 0x1122334455667788u);
+  EXPECT_EQ(get16(image, kSlotCountAt), 5u);
+  EXPECT_EQ(get16(image, kValueStartAt), kPageSize - 5 * 10);
+  EXPECT_EQ(get16(image, kLiveCountAt), 4u);
+  EXPECT_EQ(get16(image, kLiveBytesAt), 40u);
+  EXPECT_EQ(get16(image, kFirstFreeAt), 3u);
+  EXPECT_EQ(get16(image, slot_at(4)), kPageSize - 5 * 10);  // the last one added sits lowest
+  EXPECT_EQ(get16(image, slot_at(4) + 2), 10u);
+  EXPECT_EQ(header.magic, get16(image, kMagicAt));
+  EXPECT_EQ(header.version, get16(image, kVersionAt));
+  EXPECT_EQ(header.lsn, get64(image, kLsnAt));
+  EXPECT_EQ(header.slot_count, get16(image, kSlotCountAt));
+  EXPECT_EQ(header.value_start, get16(image, kValueStartAt));
+  EXPECT_EQ(header.live_count, get16(image, kLiveCountAt));
+  EXPECT_EQ(header.live_bytes, get16(image, kLiveBytesAt));
+  EXPECT_EQ(header.first_free, get16(image, kFirstFreeAt));
+}
+
+TEST(Page, LsnStartsAtZeroAndRoundTripsThroughEncodeAndDecode) {
+  Page page;
+  EXPECT_EQ(page.lsn(), 0u);
+  some_operations(page);
+  Values values;
+  for (const Page::Entry& entry : page) values[entry.slot] = std::string(entry.value);
+  const std::size_t free = page.free_space();
+  for (std::uint64_t lsn :
+       {std::uint64_t{1}, std::uint64_t{0x0123456789ABCDEF}, ~std::uint64_t{0}}) {
+    SCOPED_TRACE(lsn);
+    page.set_lsn(lsn);
+    EXPECT_EQ(page.lsn(), lsn);
+    EXPECT_EQ(page.free_space(), free);  // the LSN is header, not value bytes
+    const Image image = snapshot(page, 5);
+    EXPECT_EQ(get64(image, kLsnAt), lsn);  // little-endian at offset 8
+    Page decoded = Page::decode(image, 5);
+    EXPECT_EQ(decoded.lsn(), lsn);
+    expect_values(decoded, values);
+    EXPECT_EQ(snapshot(decoded, 5), image);
+  }
+}
+
+TEST(Page, ValueChangesKeepTheLsn) {  // only the heap sets it, after logging (log_format.md)
+  Page page;
+  page.set_lsn(77);
+  some_operations(page);
+  EXPECT_EQ(page.lsn(), 77u);
+}
+
 TEST(Page, ChecksumIsXxh3OfBytesFourOnSeededWithThePageNumber) {  // format.md invariant P8
   Page page;
   some_operations(page);
@@ -448,6 +527,19 @@ TEST(Page, DecodeRejectsTheImageOfAnotherPage) {  // format.md invariant P8
   EXPECT_NE(load_raw(image).verify(8), std::nullopt);
 }
 
+TEST(Page, DecodeRejectsAnotherFormatVersion) {  // format.md invariant P1
+  for (std::uint16_t version : {0, 1, 3, 0xFFFF}) {
+    SCOPED_TRACE(version);
+    Page page;
+    some_operations(page);
+    Image image = snapshot(page, 7);
+    put16(image, kVersionAt, version);
+    reseal(image, 7);
+    expect_corruption(image, 7, "version " + std::to_string(version));
+    EXPECT_TRUE(contains(*load_raw(image).validate(), "(P1)"));
+  }
+}
+
 // A page image broken in one way, checksum resealed so that only its structure is wrong.
 struct Tamper {
   std::string name;
@@ -481,9 +573,10 @@ TEST_P(PageCorruption, DecodeRejectsItNamingPageAndSlot) {
 INSTANTIATE_TEST_SUITE_P(
     Page, PageCorruption,
     ::testing::Values(
-        Tamper{"BadMagic", [](Image& i) { put16(i, kMagicAt, 0x5049); }, ""},             // P1
-        Tamper{"SlotCountTooLarge", [](Image& i) { put16(i, kSlotCountAt, 2000); }, ""},  // P2
-        Tamper{"ValueStartInsideDirectory",                                               // P2
+        Tamper{"BadMagic", [](Image& i) { put16(i, kMagicAt, 0x5049); }, ""},              // P1
+        Tamper{"OldFormatVersion", [](Image& i) { put16(i, kVersionAt, 1); }, "version"},  // P1
+        Tamper{"SlotCountTooLarge", [](Image& i) { put16(i, kSlotCountAt, 2000); }, ""},   // P2
+        Tamper{"ValueStartInsideDirectory",                                                // P2
                [](Image& i) { put16(i, kValueStartAt, slot_at(4)); }, ""},
         Tamper{"ValueStartPastPage", [](Image& i) { put16(i, kValueStartAt, kPageSize + 1); }, ""},
         Tamper{"SlotPastPageEnd",  // P3
