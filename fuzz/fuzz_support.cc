@@ -188,12 +188,24 @@ void check_store_files(const MemoryFileSystem& fs, const std::string& dir,
   HS_FUZZ_CHECK(trailer == XXH3_64bits(body.data(), body.size()), "catalog checksum (C1)");
   Reader in(body);
   HS_FUZZ_CHECK(in.get<std::uint64_t>() == 0x31474c5441435348u, "catalog magic (C1)");
-  HS_FUZZ_CHECK(in.get<std::uint32_t>() == 1, "catalog version (C1)");
-  auto flags = in.get<std::uint32_t>();
-  HS_FUZZ_CHECK(flags <= 1, "unknown catalog flags (C1)");
-  HS_FUZZ_CHECK(flags == 1 || expected == nullptr, "catalog not clean after flush or close");
+  HS_FUZZ_CHECK(in.get<std::uint32_t>() == 2, "catalog version (C1)");
+  HS_FUZZ_CHECK(in.get<std::uint32_t>() == 0, "unknown catalog flags (C1)");
   auto count = in.get<std::uint32_t>();
   HS_FUZZ_CHECK(in.get<std::uint32_t>() == 0, "catalog reserved field (C1)");
+  auto log_seq = in.get<std::uint64_t>();
+  in.get<std::uint64_t>();  // the redo point: checked by the log's header, below
+  // Right after a checkpoint the log holds its header and nothing else (C4 applies, L5), and the
+  // directory holds exactly the catalog, that log and the containers' files.
+  std::string log = "wal." + std::to_string(log_seq);
+  auto log_bytes = fs.contents(dir + "/" + log);
+  HS_FUZZ_CHECK(log_bytes && log_bytes->size() == 32, log + " is not an empty log (L5)");
+  std::set<std::string> names{"CATALOG", log};
+  for (ContainerId id : containers) names.insert("c" + std::to_string(id) + ".heap");
+  std::vector<std::string> listed = const_cast<MemoryFileSystem&>(fs).list(dir);
+  std::string found;
+  for (const std::string& name : listed) found += " " + name;
+  HS_FUZZ_CHECK(std::set<std::string>(listed.begin(), listed.end()) == names,
+                "the directory holds other files than the catalog's (L7):" + found);
   HS_FUZZ_CHECK(count == containers.size(), "catalog lists " + std::to_string(count) +
                                                 " containers, the store has " +
                                                 std::to_string(containers.size()) + " (C2)");
@@ -203,16 +215,7 @@ void check_store_files(const MemoryFileSystem& fs, const std::string& dir,
     HS_FUZZ_CHECK(id == *want, "catalog record " + std::to_string(i) + " is container " +
                                    std::to_string(id) + ", expected " + std::to_string(*want) +
                                    " (C2)");
-    if (flags == 1) {
-      check_container(fs, dir, in, id, expected);
-    } else {
-      HS_FUZZ_CHECK(
-          in.get<std::uint32_t>() == 0 && in.get<std::uint64_t>() == 0 &&
-              in.get<std::uint64_t>() == 0,
-          "catalog not marked clean has counts for container " + std::to_string(id) + " (C3)");
-      HS_FUZZ_CHECK(fs.contents(dir + "/c" + std::to_string(id) + ".heap").has_value(),
-                    "container " + std::to_string(id) + " has no file (C2)");
-    }
+    check_container(fs, dir, in, id, expected);
   }
   HS_FUZZ_CHECK(in.at_end(), "catalog has bytes after its records (C1)");
 }

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "heapstore/ids.h"
-#include "page.h"
 #include "memory_file_system.h"
+#include "page.h"
 
 namespace heapstore::fuzz {
 
@@ -101,12 +101,13 @@ void expect_scan(const Values& expected, ContainerId c, const Scanned& got, std:
 // value: a deleted slot, a page past the end, an unknown container.
 ValueId pick_id(FuzzedDataProvider& in, const Values& values, ContainerId container);
 
-// Checks the catalog of the store in `dir` against format.md: C1 (checksum, magic, version,
-// flags, exact length), C2 (ascending ids == `containers`, each with its file), C3 (not clean:
-// ids only). When it is clean, C4 too: each page count is floor(file length / 4096) (H1, H3), each
-// page image is sealed (P8) and valid (P1-P7) or all zero (H2), each free-space entry equals the
-// page's max_insert_size() (F1) and the live counts match the pages. When `expected` is given the
-// pages must hold exactly those values, and the catalog must be clean (right after flush/close).
+// Checks a store in `dir` right after a checkpoint (close, clear_cache, checkpoint) against
+// format.md and log_format.md: C1 (checksum, magic, version 2, flags, exact length), C2
+// (ascending ids == `containers`, each with its file), the log it names holding no operation and
+// the directory nothing else (L5, L7), and C4: each page count is floor(file length / 4096) (H1,
+// H3), each page image is sealed (P8) and valid (P1-P7) or all zero (H2), each free-space entry
+// equals the page's max_insert_size() (F1) and the live counts match the pages. When `expected`
+// is given the pages must hold exactly those values.
 void check_store_files(const MemoryFileSystem& fs, const std::string& dir,
                        const std::set<ContainerId>& containers, const Values* expected);
 

@@ -12,8 +12,8 @@
 #include <optional>
 
 #include "fuzz_support.h"
-#include "heapstore/error.h"
 #include "heap_file.h"
+#include "heapstore/error.h"
 
 namespace {
 

@@ -1,11 +1,17 @@
-// storage_manager_fuzzer: a StorageManager on the in-memory file system with a pool of 1-4 (or 16)
+// storage_manager_fuzzer: a StorageManager on the in-memory file system with a pool of 2-16
 // frames, driven through create/remove_container, inserts (one or a batch), gets, updates (values
-// that outgrow their page move), deletes, scans, flush, clear_cache, close and reopen, crashes
-// and reset, compared with a std::map model. After every step: live counts (stats) and the
-// container list match the model; every 8 steps and after each reopen, a scan of every container
-// and a get of every value do. The files are checked against format.md after each structural step
-// (C1-C3: create and remove are durable on return) and after each flush or close (C1-C4, P8,
-// P1-P7, F1, and the files hold exactly the model's values). A clean reopen reads no data page.
+// that outgrow their page move), deletes, scans, flush, checkpoints, clear_cache, close and reopen
+// and reset, compared with a std::map model; and crashed: at an armed write or sync call, with the
+// disk full, or between steps, then reopened from the disk the crash leaves (unsynced writes
+// dropped, kept or torn, as the input's seed says).
+//
+// After every step: live counts (stats) and the container list match the model; every 8 steps and
+// after each reopen, a scan of every container and a get of every value do. After each checkpoint
+// and close the files are checked against format.md and log_format.md (C1, C2, C4, P1-P8, F1, L5,
+// L7: the directory holds exactly the catalog's files); a clean reopen reads no data page. After a
+// crash the store must open (L7) and hold exactly the state of the last durable point (a flush,
+// create, remove or checkpoint) or of a later change (L3: each change wholly there or absent, in
+// order): nothing acknowledged lost, nothing deleted back, no value twice.
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -23,7 +29,7 @@ using namespace heapstore::fuzz;
 
 const std::string kDir = "/store";
 constexpr std::array<ContainerId, 4> kIds = {0, 1, 7, UINT32_MAX};
-constexpr std::array<std::size_t, 5> kFrames = {1, 2, 3, 4, 16};  // 16: inserts keep a cursor
+constexpr std::array<std::size_t, 5> kFrames = {2, 3, 4, 8, 16};  // 16: inserts keep a cursor
 constexpr std::size_t kMaxSteps = 160;
 constexpr std::size_t kFullCheckEvery = 8;
 
@@ -39,6 +45,48 @@ void expect_error(const std::vector<ErrorCode>& codes, const std::string& what, 
   fail(what + ": succeeded, expected " + std::string(to_string(*codes.begin())));
 }
 
+// What a store holds: its containers and values.
+struct State {
+  std::set<ContainerId> containers;
+  Values values;
+  bool operator==(const State&) const = default;
+};
+
+// One change to a State (a value put or erased, a container created or removed).
+struct Change {
+  enum class Kind { kPut, kErase, kCreate, kRemove } kind;
+  ValueId id{};
+  std::string value;
+  ContainerId container = 0;
+
+  static Change put(ValueId id, std::string value) { return {Kind::kPut, id, std::move(value), 0}; }
+  static Change erase(ValueId id) { return {Kind::kErase, id, {}, 0}; }
+  static Change create(ContainerId c) { return {Kind::kCreate, {}, {}, c}; }
+  static Change remove(ContainerId c) { return {Kind::kRemove, {}, {}, c}; }
+
+  void apply(State& state) const {
+    switch (kind) {
+      case Kind::kPut:
+        state.values[id] = value;
+        break;
+      case Kind::kErase:
+        state.values.erase(id);
+        break;
+      case Kind::kCreate:
+        state.containers.insert(container);
+        break;
+      case Kind::kRemove:
+        state.containers.erase(container);
+        std::erase_if(state.values, [&](const auto& v) { return v.first.container == container; });
+        break;
+    }
+  }
+};
+
+// An I/O failure the input provoked (a crash point, a full disk): the step stops and the store is
+// crashed and recovered next.
+struct Provoked {};
+
 class StoreFuzzer {
  public:
   explicit StoreFuzzer(FuzzedDataProvider& in)
@@ -51,16 +99,28 @@ class StoreFuzzer {
     // Weights by repetition: inserts and updates most, structural steps least.
     using Step = void (StoreFuzzer::*)();
     static constexpr Step kSteps[] = {
-        &StoreFuzzer::create,      &StoreFuzzer::remove,     &StoreFuzzer::insert_one,
-        &StoreFuzzer::insert_one,  &StoreFuzzer::insert_one, &StoreFuzzer::insert_batch,
-        &StoreFuzzer::update,      &StoreFuzzer::update,     &StoreFuzzer::erase,
-        &StoreFuzzer::get,         &StoreFuzzer::scan_one,   &StoreFuzzer::flush,
-        &StoreFuzzer::clear_cache, &StoreFuzzer::reopen,     &StoreFuzzer::crash,
+        &StoreFuzzer::create,     &StoreFuzzer::remove,      &StoreFuzzer::insert_one,
+        &StoreFuzzer::insert_one, &StoreFuzzer::insert_one,  &StoreFuzzer::insert_batch,
+        &StoreFuzzer::update,     &StoreFuzzer::update,      &StoreFuzzer::erase,
+        &StoreFuzzer::get,        &StoreFuzzer::scan_one,    &StoreFuzzer::flush,
+        &StoreFuzzer::checkpoint, &StoreFuzzer::clear_cache, &StoreFuzzer::reopen,
+        &StoreFuzzer::crash,      &StoreFuzzer::arm_crash,   &StoreFuzzer::fill_disk,
         &StoreFuzzer::reset};
     for (std::size_t step = 1; step <= kMaxSteps && in_.remaining_bytes() > 0; ++step) {
-      (this->*in_.PickValueInArray(kSteps))();
+      try {
+        Step chosen = in_.PickValueInArray(kSteps);
+        if (std::getenv("HS_TRACE"))
+          std::fprintf(
+              stderr, "step %zu: %zu\n", step,
+              static_cast<std::size_t>(std::find(std::begin(kSteps), std::end(kSteps), chosen) -
+                                       std::begin(kSteps)));
+        (this->*chosen)();
+      } catch (const Provoked&) {
+        crash();
+      }
       check(step % kFullCheckEvery == 0);
     }
+    if (provoking_) crash();  // an armed failure is always followed by a recovery to check
   }
 
  private:
@@ -70,37 +130,60 @@ class StoreFuzzer {
     store_ = StorageManager::open(kDir, options_);
   }
 
-  ContainerId pick_container() { return in_.PickValueInArray(kIds); }
+  // Runs a call that changes the store. An IOError is expected only once the input armed a crash
+  // or filled the disk; then `maybe` (the change the call was making, which may have reached the
+  // log) is allowed after the crash that follows.
+  template <typename Call>
+  void change(Call&& call, const std::vector<Change>& maybe = {}) {
+    try {
+      call();
+    } catch (const Error& e) {
+      HS_FUZZ_CHECK(e.code() == ErrorCode::kIOError && provoking_, e.what());
+      if (!maybe.empty()) since_durable_.push_back(maybe);
+      throw Provoked{};
+    }
+  }
 
-  std::string next_value() { return make_value(pick_size(in_, Page::kMaxValueSize), ++tag_); }
+  void changed(std::vector<Change> changes) {
+    for (const Change& c : changes) c.apply(now_);
+    since_durable_.push_back(std::move(changes));
+  }
+  void made_durable() {
+    durable_ = now_;
+    since_durable_.clear();
+  }
+
+  ContainerId pick_container() { return in_.PickValueInArray(kIds); }
+  std::string next_value() {
+    return make_value(pick_size(in_, StorageManager::kMaxValueSize), ++tag_);
+  }
 
   void create() {
     ContainerId c = pick_container();
-    store_->create_container(c);
-    containers_.insert(c);
-    check_store_files(*fs_, kDir, containers_, nullptr);  // durable on return
+    std::vector<Change> creates;
+    if (!now_.containers.contains(c)) creates.push_back(Change::create(c));
+    change([&] { store_->create_container(c); }, creates);
+    if (creates.empty()) return;  // it exists: a no-op, which logs nothing
+    changed(creates);
+    made_durable();  // durable on return, with every change before it (L3)
   }
 
   void remove() {
     ContainerId c = pick_container();
-    if (!containers_.contains(c))
+    if (!now_.containers.contains(c))
       return expect_error({ErrorCode::kNotFound}, "remove", [&] { store_->remove_container(c); });
-    store_->remove_container(c);
-    containers_.erase(c);
-    std::erase_if(values_, [c](const auto& entry) { return entry.first.container == c; });
-    check_store_files(*fs_, kDir, containers_, nullptr);
-  }
-
-  void stored(ValueId id, std::string value) {
-    HS_FUZZ_CHECK(!values_.contains(id), "a new value got the live id " + to_string(id));
-    values_.emplace(id, std::move(value));
-    unflushed_ = true;
+    std::vector<Change> removal{Change::remove(c)};
+    change([&] { store_->remove_container(c); }, removal);
+    changed(removal);
+    made_durable();
   }
 
   // insert_value, or insert_values of 1-12 values: each is stored, ids in order, or (on an error)
   // none is: kInvalidArgument for a value over the maximum, kNotFound for an unknown container.
+  // No batch while a failure is armed: a batch cut by one may leave a prefix the model cannot name.
   void insert(bool batched) {
     ContainerId c = pick_container();
+    batched = batched && !provoking_;
     std::vector<std::string> batch(batched ? in_.ConsumeIntegralInRange(1, 12) : 1);
     for (auto& value : batch) value = next_value();
     std::vector<std::string_view> views(batch.begin(), batch.end());
@@ -112,43 +195,49 @@ class StoreFuzzer {
     if (std::ranges::any_of(batch,
                             [](auto& v) { return v.size() > StorageManager::kMaxValueSize; }))
       codes.push_back(ErrorCode::kInvalidArgument);
-    if (!containers_.contains(c)) codes.push_back(ErrorCode::kNotFound);
+    if (!now_.containers.contains(c)) codes.push_back(ErrorCode::kNotFound);
     if (!codes.empty()) return expect_error(codes, "insert", call);
-    std::vector<ValueId> ids = call();
+    std::vector<ValueId> ids;
+    change([&] { ids = call(); });
     HS_FUZZ_CHECK(ids.size() == batch.size(), "insert_values returned too few ids");
-    for (std::size_t i = 0; i < ids.size(); ++i) stored(ids[i], std::move(batch[i]));
+    std::vector<Change> puts;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      HS_FUZZ_CHECK(!now_.values.contains(ids[i]),
+                    "a new value got the live id " + to_string(ids[i]));
+      puts.push_back(Change::put(ids[i], std::move(batch[i])));
+    }
+    changed(std::move(puts));
   }
   void insert_one() { insert(false); }
   void insert_batch() { insert(true); }
 
   void update() {
-    ValueId id = pick_id(in_, values_, pick_container());
+    ValueId id = pick_id(in_, now_.values, pick_container());
     std::string value = next_value();
-    auto it = values_.find(id);
     std::vector<ErrorCode> codes;
     if (value.size() > StorageManager::kMaxValueSize) codes.push_back(ErrorCode::kInvalidArgument);
-    if (it == values_.end()) codes.push_back(ErrorCode::kNotFound);
+    if (!now_.values.contains(id)) codes.push_back(ErrorCode::kNotFound);
     if (!codes.empty())
       return expect_error(codes, "update", [&] { store_->update_value(id, value); });
-    ValueId moved = store_->update_value(id, value);
+    ValueId moved{};
+    change([&] { moved = store_->update_value(id, value); });
     HS_FUZZ_CHECK(moved.container == id.container, "update moved to another container");
-    values_.erase(it);
-    stored(moved, std::move(value));
+    HS_FUZZ_CHECK(moved == id || !now_.values.contains(moved), "moved onto a live id");
+    changed({Change::erase(id), Change::put(moved, std::move(value))});
   }
 
   void erase() {
-    ValueId id = pick_id(in_, values_, pick_container());
-    if (!values_.contains(id))
+    ValueId id = pick_id(in_, now_.values, pick_container());
+    if (!now_.values.contains(id))
       return expect_error({ErrorCode::kNotFound}, "delete", [&] { store_->delete_value(id); });
-    store_->delete_value(id);
-    values_.erase(id);
-    unflushed_ = true;
+    change([&] { store_->delete_value(id); });
+    changed({Change::erase(id)});
   }
 
   void get() {
-    ValueId id = pick_id(in_, values_, pick_container());
-    auto it = values_.find(id);
-    if (it == values_.end())
+    ValueId id = pick_id(in_, now_.values, pick_container());
+    auto it = now_.values.find(id);
+    if (it == now_.values.end())
       return expect_error({ErrorCode::kNotFound}, "get", [&] { store_->get_value(id); });
     std::string out = "stale";
     store_->get_value(id, out);
@@ -156,9 +245,7 @@ class StoreFuzzer {
   }
 
   // Both ways of scanning, alternately; the model's values in ValueId order.
-  void scan(ContainerId c) {
-    if (!containers_.contains(c))
-      return expect_error({ErrorCode::kNotFound}, "scan", [&] { store_->scan(c); });
+  Scanned scanned(ContainerId c) {
     Scanned got;
     if (++scans_ % 2 == 0) {
       for (Scan s = store_->scan(c); s.valid(); s.next()) got.emplace_back(s.id(), s.value());
@@ -168,86 +255,132 @@ class StoreFuzzer {
         return true;
       });
     }
-    expect_scan(values_, c, got, "scan");
+    return got;
   }
 
+  void scan(ContainerId c) {
+    if (!now_.containers.contains(c))
+      return expect_error({ErrorCode::kNotFound}, "scan", [&] { store_->scan(c); });
+    expect_scan(now_.values, c, scanned(c), "scan");
+  }
   void scan_one() { scan(pick_container()); }
 
-  void clear_cache() {
-    store_->clear_cache();  // writes every dirty page back: the files hold every value
-    unflushed_ = false;
-  }
-
   void flush() {
-    store_->flush();
-    unflushed_ = false;
-    check_store_files(*fs_, kDir, containers_, &values_);
+    change([&] { store_->flush(); });
+    made_durable();
   }
 
+  // A checkpoint (or clear_cache, which takes one): the files hold every value (C4, L5).
+  void checkpoint() {
+    change([&] { in_.ConsumeBool() ? store_->checkpoint() : store_->clear_cache(); });
+    made_durable();
+    // With a failure armed, removing the old log may have failed, which the next open finishes.
+    if (!provoking_) check_store_files(*fs_, kDir, now_.containers, &now_.values);
+  }
+  void clear_cache() { checkpoint(); }
+
+  // reset() removes the containers one by one, each durable: a failure may leave any prefix.
   void reset() {
-    store_->reset();
-    containers_.clear();
-    values_.clear();
-    check_store_files(*fs_, kDir, containers_, nullptr);
+    std::vector<Change> removals;
+    for (ContainerId c : now_.containers) removals.push_back(Change::remove(c));
+    try {
+      store_->reset();
+    } catch (const Error& e) {
+      HS_FUZZ_CHECK(e.code() == ErrorCode::kIOError && provoking_, e.what());
+      for (const Change& removal : removals) since_durable_.push_back({removal});
+      throw Provoked{};
+    }
+    changed(removals);
+    made_durable();
   }
 
   // A clean close writes everything; the reopen reads the catalog and no data page.
   void reopen() {
-    store_->close();
+    change([&] { store_->close(); });
     store_->close();  // a no-op
     expect_error({ErrorCode::kInvalidArgument}, "insert after close",
                  [&] { store_->insert_value(0, "x"); });
-    check_store_files(*fs_, kDir, containers_, &values_);
+    made_durable();
+    if (!provoking_) check_store_files(*fs_, kDir, now_.containers, &now_.values);
     open();
-    unflushed_ = false;
     std::uint64_t reads = store_->stats().page_reads;
     HS_FUZZ_CHECK(reads == 0, "a clean open read " + std::to_string(reads) + " data pages");
     check(true);
   }
 
-  // The disk as a crash now leaves it. Without changes since the last flush or clear_cache the
-  // store must come back exactly; otherwise (a container file's tail maybe torn, H3) whatever
-  // it recovers becomes the model. Either way create/remove were durable.
+  // The next 0-40 writes, syncs and other changes of the disk succeed, then the power goes.
+  void arm_crash() {
+    fs_->crash_after(in_.ConsumeIntegralInRange<std::uint64_t>(0, 40));
+    provoking_ = true;
+  }
+
+  // The disk fills up after at most 64 KiB more.
+  void fill_disk() {
+    std::uint64_t used = 0;
+    for (const std::string& name : fs_->list(kDir))
+      used += fs_->contents(kDir + "/" + name)->size();
+    fs_->set_capacity(used + in_.ConsumeIntegralInRange<std::uint64_t>(0, 64 << 10));
+    provoking_ = true;
+  }
+
+  // The disk as a crash now leaves it (with kNone: as a killed process leaves it, every write
+  // kept). The store must open and hold the durable state or one after a later change (L3).
   void crash() {
-    std::unique_ptr<MemoryFileSystem> disk = fs_->clone();
-    if (unflushed_ && !containers_.empty() && in_.ConsumeBool()) {
-      std::string path = kDir + "/c" + std::to_string(*containers_.rbegin()) + ".heap";
-      std::size_t length = disk->contents(path)->size();
-      disk->resize(path,
-                   length - std::min(length, in_.ConsumeIntegralInRange<std::size_t>(1, 4095)));
+    std::unique_ptr<MemoryFileSystem> disk = options_.durability == Durability::kNone
+                                                 ? fs_->clone()
+                                                 : fs_->crash(in_.ConsumeIntegral<std::uint64_t>());
+    try {
+      store_->close();  // into the old disk, which the crash discards
+    } catch (const Error&) {
     }
-    store_.reset();  // closes into the old disk, which the crash discards
     fs_ = std::move(disk);
-    open();
-    std::vector<ContainerId> ids = store_->containers();
-    HS_FUZZ_CHECK(std::set(ids.begin(), ids.end()) == containers_, "containers lost in a crash");
-    if (unflushed_) {
-      values_.clear();
-      for (ContainerId c : containers_)
-        store_->scan(c, [&](ValueId id, std::string_view v) {
-          HS_FUZZ_CHECK(values_.emplace(id, v).second,
-                        "a scan yielded " + to_string(id) + " twice");
-          return true;
-        });
+    provoking_ = false;
+    try {
+      open();
+    } catch (const Error& e) {
+      fail(std::string("the store does not open after a crash: ") + e.what());
     }
-    unflushed_ = false;
-    check_store_files(*fs_, kDir, containers_, &values_);  // opening left a clean catalog
+    State got = read_state();
+    State allowed = durable_;
+    bool found = allowed == got;
+    for (const auto& changes : since_durable_) {
+      for (const Change& c : changes) c.apply(allowed);
+      found = found || allowed == got;
+    }
+    HS_FUZZ_CHECK(found, "after a crash the store holds " + std::to_string(got.values.size()) +
+                             " values in " + std::to_string(got.containers.size()) +
+                             " containers: not the durable state (" +
+                             std::to_string(durable_.values.size()) + " values) nor one of the " +
+                             std::to_string(since_durable_.size()) + " changes after it");
+    now_ = std::move(got);
+    made_durable();
     check(true);
+  }
+
+  State read_state() {
+    State state;
+    for (ContainerId c : store_->containers()) {
+      state.containers.insert(c);
+      for (auto& [id, value] : scanned(c))
+        HS_FUZZ_CHECK(state.values.emplace(id, value).second,
+                      "a scan yielded " + to_string(id) + " twice");
+    }
+    return state;
   }
 
   void check(bool full) {
     std::vector<ContainerId> ids = store_->containers();
-    HS_FUZZ_CHECK(std::set(ids.begin(), ids.end()) == containers_, "containers() differs");
+    HS_FUZZ_CHECK(std::set(ids.begin(), ids.end()) == now_.containers, "containers() differs");
     Stats stats = store_->stats();
     std::uint64_t bytes = 0;
-    for (const auto& entry : values_) bytes += entry.second.size();
-    HS_FUZZ_CHECK(stats.live_values == values_.size() && stats.live_value_bytes == bytes,
+    for (const auto& entry : now_.values) bytes += entry.second.size();
+    HS_FUZZ_CHECK(stats.live_values == now_.values.size() && stats.live_value_bytes == bytes,
                   "stats count " + std::to_string(stats.live_values) + " values of " +
                       std::to_string(stats.live_value_bytes) + " bytes, the model " +
-                      std::to_string(values_.size()) + " of " + std::to_string(bytes));
+                      std::to_string(now_.values.size()) + " of " + std::to_string(bytes));
     if (!full) return;
-    for (ContainerId c : containers_) scan(c);
-    for (const auto& [id, value] : values_)
+    for (ContainerId c : now_.containers) scan(c);
+    for (const auto& [id, value] : now_.values)
       HS_FUZZ_CHECK(store_->get_value(id) == value, "get of " + to_string(id));
   }
 
@@ -255,9 +388,10 @@ class StoreFuzzer {
   std::unique_ptr<MemoryFileSystem> fs_;
   Options options_;
   std::unique_ptr<StorageManager> store_;
-  std::set<ContainerId> containers_;
-  Values values_;
-  bool unflushed_ = false;  // values changed since the last flush, clear_cache or close
+  State now_;                                       // what the store holds
+  State durable_;                                   // what it held at the last durable point
+  std::vector<std::vector<Change>> since_durable_;  // each change since, in order
+  bool provoking_ = false;  // a crash point is armed or the disk is filling: I/O may fail
   std::uint32_t tag_ = 0;
   std::uint32_t scans_ = 0;
 };

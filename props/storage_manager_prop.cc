@@ -1,12 +1,12 @@
 // Model-based property of heapstore::StorageManager: a few containers, inserts one by one and in
 // batches, updates that grow values until they move, deletes, scans, flushes, cache clears,
-// close-and-reopen (with the catalog, or without it so that the store rebuilds from its files)
-// and reset, over a buffer pool of 8-32 frames so that pages keep being evicted and read back.
-// The model maps containers to handles to values; the ids values get (and the new ids of moved
-// values) are remembered beside the store. After every command the store's containers, counts
-// and a few values equal the model; scans and reopens compare everything, in scan order. Ids of
-// deleted values and of removed containers' values fail with kNotFound, values over the maximum
-// size with kInvalidArgument.
+// close-and-reopen, crashes cut into a checkpoint or close at any write or sync (then the disk a
+// crash leaves is reopened: log_format.md L3-L7) and reset, over a buffer pool of 8-32 frames so
+// that pages keep being evicted and read back. The model maps containers to handles to values; the
+// ids values get (and the new ids of moved values) are remembered beside the store. After every
+// command the store's containers, counts and a few values equal the model; scans and reopens
+// compare everything, in scan order. Ids of deleted values and of removed containers' values fail
+// with kNotFound, values over the maximum size with kInvalidArgument.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -28,6 +28,7 @@
 #include "heapstore/error.h"
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
+#include "memory_file_system.h"
 #include "test_support.h"
 #include "value_gen.h"
 
@@ -63,13 +64,20 @@ struct StoreModel {
   }
 };
 
-// The store under test, and the id each handle's value had last. No fsync: the property never
-// stops the store uncleanly, and fsync would dominate its run time.
+// The store under test, on the in-memory file system (which a Crash replaces by the disk a crash
+// leaves), and the id each handle's value had last.
 struct Store {
-  explicit Store(std::size_t frames) : options{.buffer_pool_frames = frames, .durability = Durability::kNone} {
-    store = StorageManager::open(dir.path(), options);
+  explicit Store(std::size_t frames)
+      : fs(std::make_unique<testing::MemoryFileSystem>()),
+        options{.buffer_pool_frames = frames, .file_system = fs.get()} {
+    store = StorageManager::open(kDir, options);
   }
-  testing::TempDir dir;
+  void reopen() {
+    options.file_system = fs.get();
+    store = StorageManager::open(kDir, options);
+  }
+  static inline const std::string kDir = "/store";
+  std::unique_ptr<testing::MemoryFileSystem> fs;
   Options options;
   std::unique_ptr<StorageManager> store;
   std::map<Handle, ValueId> ids;
@@ -327,25 +335,67 @@ class ClearCache : public StoreCommand {
   void show(std::ostream& os) const override { os << "ClearCache"; }
 };
 
+// The directory holds exactly the catalog, the current log and the model's containers' files
+// (log_format.md, L7).
+void expect_directory(const StoreModel& m, Store& s) {
+  std::set<std::string> want{"CATALOG"}, got, logs;
+  for (const auto& [c, values] : m.containers) want.insert("c" + std::to_string(c) + ".heap");
+  for (const std::string& name : s.fs->list(Store::kDir))
+    (name.starts_with("wal.") ? logs : got).insert(name);
+  RC_ASSERT(got == want);
+  RC_ASSERT(logs.size() == 1u);
+}
+
 // Closes the store and opens its directory again, every container scanning as before. After a
-// clean close, opening reads the catalog and no data page; with the catalog deleted, it rebuilds
-// page counts, free space and live counts from the container files (format.md, "Catalog").
+// clean close, opening reads the catalog and no data page (format.md, "Catalog").
 class Reopen : public StoreCommand {
  public:
-  explicit Reopen(const StoreModel&) : lose_catalog_(*rc::gen::arbitrary<bool>()) {}
+  explicit Reopen(const StoreModel&) {}
   void exercise(const StoreModel& m, Store& s) const override {
     s.store->close();
-    if (lose_catalog_) std::filesystem::remove(s.dir.path() + "/CATALOG");
-    s.store = StorageManager::open(s.dir.path(), s.options);
-    if (!lose_catalog_) RC_ASSERT(s.store->stats().page_reads == 0u);
+    expect_directory(m, s);
+    s.reopen();
+    RC_ASSERT(s.store->stats().page_reads == 0u);
     for (const auto& [c, values] : m.containers) expect_scan(m, s, c);
   }
+  void show(std::ostream& os) const override { os << "Reopen"; }
+};
+
+// A flush (every change durable), then a checkpoint or a close that the power cuts at its n-th
+// write, sync or other change of the disk (or never, when it makes fewer), then the disk as the
+// crash leaves it (unsynced writes dropped, kept or torn, as `seed` says) is opened: it must hold
+// exactly the model (log_format.md, L3-L7), and the directory exactly its files.
+class Crash : public StoreCommand {
+ public:
+  explicit Crash(const StoreModel&)
+      : calls_(*rc::gen::inRange<std::uint64_t>(0, 60)),
+        seed_(*rc::gen::arbitrary<std::uint64_t>()),
+        close_(*rc::gen::arbitrary<bool>()) {}
+  void exercise(const StoreModel& m, Store& s) const override {
+    s.store->flush();
+    s.fs->crash_after(calls_);
+    try {
+      close_ ? s.store->close() : s.store->checkpoint();
+    } catch (const Error& e) {
+      RC_ASSERT(e.code() == ErrorCode::kIOError);
+    }
+    auto disk = s.fs->crash(seed_);
+    s.store.reset();
+    s.fs = std::move(disk);
+    s.reopen();
+    for (const auto& [c, values] : m.containers) expect_scan(m, s, c);
+    s.store->checkpoint();
+    expect_directory(m, s);
+  }
   void show(std::ostream& os) const override {
-    os << (lose_catalog_ ? "Reopen(without CATALOG)" : "Reopen");
+    os << "Crash(after " << calls_ << " calls of " << (close_ ? "a close" : "a checkpoint")
+       << ", seed " << seed_ << ")";
   }
 
  private:
-  bool lose_catalog_;
+  std::uint64_t calls_;
+  std::uint64_t seed_;
+  bool close_;
 };
 
 class Reset : public StoreCommand {
@@ -381,6 +431,7 @@ rc::Gen<CommandPtr> gen_command(const StoreModel& model) {
       {2, make<Flush>(m)},
       {2, make<ClearCache>(m)},
       {2, make<Reopen>(m)},
+      {2, make<Crash>(m)},
       {1, make<Reset>(m)},
   });
 }

@@ -287,17 +287,26 @@ void StorageManager::close() {
   if (!impl_ || impl_->closed.load()) return;
   std::lock_guard structure(impl_->structure_mutex);
   if (impl_->closed.load()) return;
-  if (!impl_->log.failed()) impl_->checkpoint_locked();  // after a failed sync: write nothing
-  std::unique_lock lock(impl_->map_mutex);
-  impl_->closed = true;
-  for (auto& [id, c] : impl_->containers) {
+  try {
+    if (!impl_->log.failed()) impl_->checkpoint_locked();  // after a failed sync: write nothing
+  } catch (...) {
+    impl_->release();  // closed all the same: the log has everything, and reopening recovers
+    throw;
+  }
+  impl_->release();
+}
+
+void StorageManager::Impl::release() {
+  std::unique_lock lock(map_mutex);
+  closed = true;
+  for (auto& [id, c] : containers) {
     std::unique_lock container_lock(c->mutex);
     c->heap->release_cursor();
   }
-  impl_->containers.clear();
-  impl_->containers_changed();
-  impl_->log.close_file();
-  impl_->dir_lock.reset();
+  containers.clear();
+  containers_changed();
+  log.close_file();
+  dir_lock.reset();
 }
 
 Stats StorageManager::stats() const {
@@ -309,6 +318,7 @@ Stats StorageManager::stats() const {
   s.buffer_misses = impl_->pool.misses();
   s.evictions = impl_->pool.evictions();
   s.log_bytes = impl_->log.bytes_written();
+  s.bytes_on_disk = impl_->log.file_bytes();
   s.log_syncs = impl_->log.syncs();
   s.checkpoints = impl_->checkpoints;
   std::shared_lock map_lock(impl_->map_mutex);

@@ -69,6 +69,7 @@ struct StorageManager::Impl {
   void remove_locked(ContainerId id);
   void containers_changed();  // after the map changed; caller holds map_mutex exclusively
   void log_structure_change(OpWriter& op);  // create/remove: logged, durable on return
+  void release();  // closes: drops containers and the log file, unlocks the directory
 
   const std::string dir;
   const Options options;

@@ -18,9 +18,9 @@ StorageManager::Impl::Impl(const std::string& directory, const Options& opts)
 
 std::unique_ptr<Heap> StorageManager::Impl::make_heap(ContainerId id, bool create) {
   std::string path = dir + "/" + catalog::container_file(id);
-  if (!create && !fs.exists(path))
-    throw Error(ErrorCode::kCorruption,
-                "container " + std::to_string(id) + ": file " + path + " is missing");
+  // A catalog's container whose file is gone (removed by a logged remove, or lost) opens empty:
+  // recovery then finds each of its pages missing unless the log removes or rebuilds it (L7).
+  create = create || !fs.exists(path);
   auto file = fs.open(path, create);
   if (create) file->truncate(0);  // a file left by an interrupted create or remove is stale
   return std::make_unique<Heap>(std::make_unique<HeapFile>(id, std::move(file), 0), pool, log);
@@ -96,8 +96,10 @@ void StorageManager::Impl::checkpoint_locked() {
   std::uint64_t old_seq = log.file_seq();
   Lsn redo = log.end_lsn();
   try {
-    if (sync)
+    if (sync) {
       for (auto& c : locked) c.heap().file().sync();
+      fs.sync_directory(dir);  // the files' names too, before a catalog names them
+    }
   } catch (const Error& e) {
     log.fail(std::string("checkpoint: ") + e.what());
     throw;

@@ -11,7 +11,7 @@ struct Stats {
   std::uint64_t buffer_hits = 0;       // page requests served from a frame
   std::uint64_t buffer_misses = 0;     // page requests that had to read or create a page
   std::uint64_t evictions = 0;         // frames reused for another page
-  std::uint64_t bytes_on_disk = 0;     // sum of container file lengths (catalog excluded)
+  std::uint64_t bytes_on_disk = 0;     // container files and the log (the catalog excluded)
   std::uint64_t live_values = 0;       // values stored now
   std::uint64_t live_value_bytes = 0;  // sum of the lengths of the values stored now
   std::uint64_t log_bytes = 0;         // bytes written to the write-ahead log

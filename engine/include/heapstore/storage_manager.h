@@ -123,7 +123,9 @@ class StorageManager {
   // records the checkpoint in the catalog and starts a new log, deleting the old one.
   void checkpoint();
   // Takes a checkpoint and releases the store and its lock; any later call throws
-  // Error(kInvalidArgument). Closing twice is a no-op.
+  // Error(kInvalidArgument). Closing twice is a no-op. When the checkpoint fails the store is
+  // released all the same and the error thrown: the log holds every change, so reopening
+  // recovers them.
   void close();
 
   // A snapshot of the counters.
