@@ -18,8 +18,8 @@
 
 #include "bench_support.h"
 #include "buffer_pool.h"
-#include "heapstore/file.h"
 #include "heap_file.h"
+#include "heapstore/file.h"
 #include "page.h"
 
 namespace heapstore {

@@ -41,12 +41,13 @@ constexpr std::size_t kGrowthRounds = 28;  // values grow to 100 + 28 * 32 = 996
 
 using bench::TempDir;
 
-// A store with fsync off and one empty container, kContainer.
+// A store with the default durability (the log fsynced at flush) and one empty container.
 class BenchStore {
  public:
   explicit BenchStore(std::size_t frames = Options{}.buffer_pool_frames)
-      : store_(StorageManager::open(dir_.path() + "/store",
-                                    Options{.buffer_pool_frames = frames, .durability = Durability::kNone})) {
+      : store_(StorageManager::open(
+            dir_.path() + "/store",
+            Options{.buffer_pool_frames = frames, .durability = Durability::kAtFlush})) {
     store_->create_container(kContainer);
   }
   // Removes the containers first, so that closing writes back no page.

@@ -86,7 +86,9 @@ LogContents read_log_file(FileSystem& fs, const std::string& path, std::uint64_t
 }
 
 Log::Log(FileSystem& fs, std::string dir, Durability durability)
-    : fs_(fs), dir_(std::move(dir)), durability_(durability), buffer_(kFrameHeaderSize) {}
+    : fs_(fs), dir_(std::move(dir)), durability_(durability) {
+  buffer_.grow(kFrameHeaderSize);
+}
 
 void Log::start_file(std::uint64_t seq, Lsn start) {
   std::lock_guard io(io_mutex_);
@@ -114,7 +116,8 @@ void Log::start_file(std::uint64_t seq, Lsn start) {
   written_ = start;
   durable_ = start;
   std::lock_guard lock(append_mutex_);
-  buffer_.resize(kFrameHeaderSize);
+  buffer_.shrink_to(kFrameHeaderSize);
+  buffered_ = kFrameHeaderSize;
   buffer_lsn_ = end_ = start;
 }
 
@@ -127,7 +130,8 @@ void Log::resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes) {
   written_ = end;
   durable_ = end;
   std::lock_guard lock(append_mutex_);
-  buffer_.resize(kFrameHeaderSize);
+  buffer_.shrink_to(kFrameHeaderSize);
+  buffered_ = kFrameHeaderSize;
   buffer_lsn_ = end_ = end;
 }
 
@@ -138,7 +142,8 @@ void Log::close_file() {
 
 Lsn Log::append(std::span<const std::byte> op) {
   std::lock_guard lock(append_mutex_);
-  buffer_.insert(buffer_.end(), op.begin(), op.end());
+  buffer_.append(op);
+  buffered_.store(buffer_.size(), std::memory_order_relaxed);
   Lsn lsn = end_;
   end_ += op.size();
   return lsn;
@@ -146,10 +151,7 @@ Lsn Log::append(std::span<const std::byte> op) {
 
 void Log::prepare_change() {
   throw_if_failed();
-  {
-    std::lock_guard lock(append_mutex_);
-    if (buffer_.size() < kWriteOutBytes) return;
-  }
+  if (buffered_.load(std::memory_order_relaxed) < kWriteOutBytes) return;
   std::lock_guard io(io_mutex_);
   write_out();
 }
@@ -157,12 +159,15 @@ void Log::prepare_change() {
 // Writes the buffered operations as one frame at the end of the file. On failure they stay
 // buffered, ahead of any appended meanwhile, and the next write puts the frame at the same place.
 void Log::write_out() {
-  std::vector<std::byte> frame(kFrameHeaderSize);
+  ByteBuffer frame = std::move(spare_);  // reuses the last frame's memory
+  frame.shrink_to(0);
+  frame.grow(kFrameHeaderSize);
   Lsn first = 0;
   {
     std::lock_guard lock(append_mutex_);
     if (buffer_.size() == kFrameHeaderSize) return;
-    frame.swap(buffer_);
+    std::swap(frame, buffer_);
+    buffered_ = kFrameHeaderSize;
     first = buffer_lsn_;
     buffer_lsn_ = end_;
   }
@@ -174,17 +179,19 @@ void Log::write_out() {
   put_at(frame.data() + 16, frame_checksum(payload, first));
   try {
     throw_if_failed();
-    file_->write_at(file_offset_, frame);
+    file_->write_at(file_offset_, frame.bytes());
   } catch (...) {
     std::lock_guard lock(append_mutex_);
-    frame.insert(frame.end(), buffer_.begin() + kFrameHeaderSize, buffer_.end());
-    buffer_.swap(frame);
+    frame.append(buffer_.bytes().subspan(kFrameHeaderSize));
+    std::swap(frame, buffer_);
+    buffered_ = buffer_.size();
     buffer_lsn_ = first;
     throw;
   }
   file_offset_ += frame.size();
   written_ = first + payload.size();
   bytes_written_.fetch_add(frame.size(), std::memory_order_relaxed);
+  spare_ = std::move(frame);
 }
 
 void Log::sync_file() {

@@ -101,8 +101,10 @@ class Log {
   const Durability durability_;
 
   mutable std::mutex append_mutex_;  // guards buffer_, buffer_lsn_, end_
-  std::vector<std::byte> buffer_;    // a frame header's room, then operations not yet written
-  Lsn buffer_lsn_ = 0;               // LSN of the first operation in buffer_
+  ByteBuffer buffer_;                // a frame header's room, then operations not yet written
+  ByteBuffer spare_;  // the last frame written, kept for its capacity; guarded by io_mutex_
+  std::atomic<std::size_t> buffered_{0};  // buffer_.size(), read without the lock
+  Lsn buffer_lsn_ = 0;                    // LSN of the first operation in buffer_
   Lsn end_ = 0;
 
   mutable std::mutex io_mutex_;  // guards file_, seq_, file_offset_, written_; taken before

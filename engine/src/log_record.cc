@@ -10,12 +10,11 @@
 namespace heapstore {
 
 void OpWriter::put(const void* data, std::size_t size) {
-  const auto* p = static_cast<const std::byte*>(data);
-  bytes_.insert(bytes_.end(), p, p + size);
+  if (size > 0) std::memcpy(bytes_.grow(size), data, size);
 }
 
 void OpWriter::start(OpType type, ContainerId c) {
-  bytes_.clear();
+  bytes_.shrink_to(0);
   changes_ = 0;
   put_int(static_cast<std::uint8_t>(type));
   put_int(c);
@@ -47,11 +46,16 @@ void OpWriter::image(PageNo p, const Page& page) {
   put(page.raw().data() + tail_start, kPageSize - tail_start);
 }
 
+// The commonest change, written with one grow: kind, page, slot, length, value.
 void OpWriter::add_value(PageNo p, SlotId slot, std::string_view value) {
-  change(ChangeKind::kAdd, p);
-  put_int(slot);
-  put_int(static_cast<std::uint16_t>(value.size()));
-  put(value.data(), value.size());
+  ++changes_;
+  std::byte* at = bytes_.grow(1 + sizeof p + sizeof slot + 2 + value.size());
+  at[0] = static_cast<std::byte>(ChangeKind::kAdd);
+  std::memcpy(at + 1, &p, sizeof p);
+  std::memcpy(at + 1 + sizeof p, &slot, sizeof slot);
+  auto length = static_cast<std::uint16_t>(value.size());
+  std::memcpy(at + 1 + sizeof p + sizeof slot, &length, 2);
+  if (!value.empty()) std::memcpy(at + 3 + sizeof p + sizeof slot, value.data(), value.size());
 }
 
 void OpWriter::update_value(PageNo p, SlotId slot, std::string_view value) {
@@ -67,9 +71,9 @@ void OpWriter::delete_value(PageNo p, SlotId slot) {
 }
 
 std::span<const std::byte> OpWriter::bytes() {
-  if (!bytes_.empty() && static_cast<OpType>(bytes_[0]) == OpType::kPageChanges)
+  if (bytes_.size() > 0 && static_cast<OpType>(bytes_.data()[0]) == OpType::kPageChanges)
     std::memcpy(bytes_.data() + 5, &changes_, sizeof changes_);
-  return bytes_;
+  return bytes_.bytes();
 }
 
 namespace {

@@ -2,11 +2,15 @@
 // OpWriter as a heap changes pages, read back by decode_ops during recovery. Internal.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "heapstore/ids.h"
@@ -14,6 +18,48 @@
 namespace heapstore {
 
 class Page;
+
+// A growable byte buffer that, unlike std::vector<std::byte>, does not zero what it grows into:
+// appending to the log is on every change's path.
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  ByteBuffer(ByteBuffer&& other) noexcept { *this = std::move(other); }
+  ByteBuffer& operator=(ByteBuffer&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+
+  // Makes room for `n` more bytes at the end and returns where they go (valid until the next grow).
+  std::byte* grow(std::size_t n) {
+    if (n > capacity_ - size_) reserve(std::max(2 * capacity_, size_ + n));
+    std::byte* at = data_.get() + size_;
+    size_ += n;
+    return at;
+  }
+  void append(std::span<const std::byte> bytes) {
+    if (!bytes.empty()) std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
+  }
+  // Keeps the first `n` bytes (n <= size()).
+  void shrink_to(std::size_t n) { size_ = n; }
+  std::size_t size() const { return size_; }
+  std::byte* data() { return data_.get(); }
+  const std::byte* data() const { return data_.get(); }
+  std::span<const std::byte> bytes() const { return {data_.get(), size_}; }
+
+ private:
+  void reserve(std::size_t capacity) {
+    auto bigger = std::make_unique_for_overwrite<std::byte[]>(capacity);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<std::byte[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
 
 // A log sequence number: the position of an operation's first byte in the log's byte stream,
 // counted from the store's creation (frame and file headers not counted).
@@ -54,7 +100,7 @@ class OpWriter {
     put(&value, sizeof value);
   }
 
-  std::vector<std::byte> bytes_;
+  ByteBuffer bytes_;
   std::uint32_t changes_ = 0;
 };
 
