@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds every test under AddressSanitizer
 # and UndefinedBehaviorSanitizer (the dev preset) and runs them (engine, workloads, reports and
 # end-to-end runs of the heapstore tool), builds the concurrency test under ThreadSanitizer (the
-# tsan preset) and runs it, builds the libFuzzer targets with clang and runs each for
+# tsan preset) and runs it, kills a store being changed 30 times and checks each reopened one
+# (ci/crash-loop.sh), builds the libFuzzer targets with clang and runs each for
 # ${FUZZ_SECONDS:-30} seconds over its corpus and regressions (fuzz/ci.sh), checks that counted
 # mode gives the same counts twice (release build, under Valgrind), then runs the CI performance
 # gate in counted mode against the committed baseline (ci/perf-gate.sh), which fails the job on a
@@ -19,8 +20,11 @@ ctest --preset dev
 
 echo "== tsan preset: concurrency under ThreadSanitizer" >&2
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target concurrency_test
-ctest --preset tsan -R '^Concurrency'
+cmake --build --preset tsan --target concurrency_test durability_test
+ctest --preset tsan -R '^(Concurrency|Durability)'
+
+echo "== kill -9 loop: 30 random kills of a store being changed, each reopened and checked" >&2
+bash ci/crash-loop.sh --trials 30 --bin build/dev/engine/testing/heapstore_crash_child
 
 echo "== fuzz preset: every libFuzzer target for ${FUZZ_SECONDS:-30} s" >&2
 bash fuzz/ci.sh
