@@ -91,7 +91,8 @@ class StoreFuzzer {
  public:
   explicit StoreFuzzer(FuzzedDataProvider& in)
       : in_(in), fs_(std::make_unique<MemoryFileSystem>()) {
-    options_.durability = in_.ConsumeBool() ? Durability::kAtFlush : Durability::kNone;
+    options_.durability = in_.PickValueInArray(
+        {Durability::kAtFlush, Durability::kNone, Durability::kEveryOperation});
     open();
   }
 
@@ -108,13 +109,7 @@ class StoreFuzzer {
         &StoreFuzzer::reset};
     for (std::size_t step = 1; step <= kMaxSteps && in_.remaining_bytes() > 0; ++step) {
       try {
-        Step chosen = in_.PickValueInArray(kSteps);
-        if (std::getenv("HS_TRACE"))
-          std::fprintf(
-              stderr, "step %zu: %zu\n", step,
-              static_cast<std::size_t>(std::find(std::begin(kSteps), std::end(kSteps), chosen) -
-                                       std::begin(kSteps)));
-        (this->*chosen)();
+        (this->*in_.PickValueInArray(kSteps))();
       } catch (const Provoked&) {
         crash();
       }
@@ -147,6 +142,7 @@ class StoreFuzzer {
   void changed(std::vector<Change> changes) {
     for (const Change& c : changes) c.apply(now_);
     since_durable_.push_back(std::move(changes));
+    if (options_.durability == Durability::kEveryOperation) made_durable();  // on return
   }
   void made_durable() {
     durable_ = now_;

@@ -2,7 +2,9 @@
 #include "log.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "checksum.h"
 #include "heapstore/error.h"
@@ -113,6 +115,7 @@ void Log::start_file(std::uint64_t seq, Lsn start) {
   file_ = std::move(file);
   seq_ = seq;
   file_offset_ = kFileHeaderSize;
+  allocated_ = kFileHeaderSize;
   written_ = start;
   durable_ = start;
   std::lock_guard lock(append_mutex_);
@@ -127,6 +130,7 @@ void Log::resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes) {
   if (file_->size() != valid_bytes) file_->truncate(valid_bytes);
   seq_ = seq;
   file_offset_ = valid_bytes;
+  allocated_ = valid_bytes;
   written_ = end;
   durable_ = end;
   std::lock_guard lock(append_mutex_);
@@ -179,6 +183,7 @@ void Log::write_out() {
   put_at(frame.data() + 16, frame_checksum(payload, first));
   try {
     throw_if_failed();
+    preallocate(file_offset_ + frame.size());
     file_->write_at(file_offset_, frame.bytes());
   } catch (...) {
     std::lock_guard lock(append_mutex_);
@@ -192,6 +197,29 @@ void Log::write_out() {
   written_ = first + payload.size();
   bytes_written_.fetch_add(frame.size(), std::memory_order_relaxed);
   spare_ = std::move(frame);
+}
+
+// With kEveryOperation, keeps the file at least 1 MiB longer than what is written (zeros, which
+// recovery reads as the end of the log, L3): a frame written inside the file leaves its length
+// alone, so the fdatasync after it writes the frame and no metadata (SQLite reuses its WAL file
+// for the same reason). A zero-filled write rather than a hole: writing into a hole allocates.
+void Log::preallocate(std::uint64_t end) {
+  if (durability_ != Durability::kEveryOperation || end <= allocated_) return;
+  constexpr std::uint64_t kStep = std::uint64_t{4} << 20;
+  const std::uint64_t from = std::max<std::uint64_t>(allocated_, file_offset_);
+  const std::uint64_t to = (end + kStep) / kStep * kStep;
+  const std::vector<std::byte> zeros(to - from);
+  file_->write_at(from, zeros);
+  allocated_ = to;
+}
+
+// Waits up to 100 microseconds (a fraction of a sync) for changes other threads are making to be
+// appended, so that this sync covers them too; with one thread there are none and it waits not.
+void Log::gather() {
+  if (in_flight_.load(std::memory_order_acquire) == 0) return;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+  while (in_flight_.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::yield();
 }
 
 void Log::sync_file() {
@@ -210,6 +238,7 @@ void Log::make_durable(Lsn end) {
   if (durable_.load(std::memory_order_acquire) >= end) return;  // a sync of another caller did
   throw_if_failed();
   if (!file_) throw Error(ErrorCode::kInvalidArgument, "the log of " + dir_ + " is closed");
+  gather();
   write_out();
   if (durability_ != Durability::kNone) sync_file();
   durable_.store(written_, std::memory_order_release);

@@ -66,6 +66,25 @@ class Log {
   // make_durable(end_lsn()).
   void flush() { make_durable(end_lsn()); }
 
+  // Counts a change being made (under its container's lock, not yet appended) while it lives, so
+  // that with kEveryOperation a sync waits a moment for it rather than leaving it to a sync of its
+  // own (group commit). Counts nothing with the other durabilities.
+  class InFlight {
+   public:
+    explicit InFlight(Log& log)
+        : log_(log.durability_ == Durability::kEveryOperation ? &log : nullptr) {
+      if (log_) log_->in_flight_.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~InFlight() {
+      if (log_) log_->in_flight_.fetch_sub(1, std::memory_order_release);
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    Log* log_;
+  };
+
   // LSN the next operation will get.
   Lsn end_lsn() const;
   // Operations below this LSN are durable (see make_durable).
@@ -93,8 +112,10 @@ class Log {
   static constexpr std::size_t kFileHeaderSize = 32;
 
  private:
-  void write_out();  // caller holds io_mutex_
-  void sync_file();  // caller holds io_mutex_
+  void write_out();                     // caller holds io_mutex_
+  void gather();                        // caller holds io_mutex_
+  void preallocate(std::uint64_t end);  // caller holds io_mutex_
+  void sync_file();                     // caller holds io_mutex_
 
   FileSystem& fs_;
   const std::string dir_;
@@ -112,9 +133,11 @@ class Log {
   std::unique_ptr<File> file_;
   std::uint64_t seq_ = 0;
   std::atomic<std::uint64_t> file_offset_{0};  // where the next frame goes
+  std::uint64_t allocated_ = 0;  // file length, zeros past file_offset_ (kEveryOperation)
   Lsn written_ = 0;
   std::atomic<Lsn> durable_{0};
   std::atomic<Lsn> redo_{0};
+  std::atomic<int> in_flight_{0};  // changes being made (InFlight)
 
   mutable std::mutex failure_mutex_;
   std::string failure_;  // guarded by failure_mutex_

@@ -221,19 +221,27 @@ static void after_change(StorageManager::Impl& impl) {
   impl.maybe_checkpoint();
 }
 
+// Makes `change` (a heap call under its container's lock), counted as in flight for group commit
+// meanwhile, then after_change; returns what `change` returns.
+template <typename Change>
+static auto make_change(StorageManager::Impl& impl, Change&& change) {
+  auto result = [&] {
+    Log::InFlight in_flight(impl.log);
+    return change();
+  }();
+  after_change(impl);
+  return result;
+}
+
 ValueId StorageManager::insert_value(ContainerId c, std::string_view value) {
   check_size(value);
-  ValueId id = impl_->exclusive(c).heap().insert(value);
-  after_change(*impl_);
-  return id;
+  return make_change(*impl_, [&] { return impl_->exclusive(c).heap().insert(value); });
 }
 
 std::vector<ValueId> StorageManager::insert_values(ContainerId c,
                                                    std::span<const std::string_view> values) {
   for (std::string_view value : values) check_size(value);
-  std::vector<ValueId> ids = impl_->exclusive(c).heap().insert_many(values);
-  after_change(*impl_);
-  return ids;
+  return make_change(*impl_, [&] { return impl_->exclusive(c).heap().insert_many(values); });
 }
 
 std::string StorageManager::get_value(ValueId id) {
@@ -248,14 +256,15 @@ void StorageManager::get_value(ValueId id, std::string& out) {
 
 ValueId StorageManager::update_value(ValueId id, std::string_view value) {
   check_size(value);
-  ValueId result = impl_->exclusive(id.container).heap().update(id, value);
-  after_change(*impl_);
-  return result;
+  return make_change(*impl_,
+                     [&] { return impl_->exclusive(id.container).heap().update(id, value); });
 }
 
 void StorageManager::delete_value(ValueId id) {
-  impl_->exclusive(id.container).heap().erase(id);
-  after_change(*impl_);
+  make_change(*impl_, [&] {
+    impl_->exclusive(id.container).heap().erase(id);
+    return true;
+  });
 }
 
 void StorageManager::reset() {
