@@ -68,9 +68,10 @@ void print_page(const PageSummary& s, bool hex, std::ostream& out) {
   Page::Header h = s.image.header();
   out << "page " << s.page << ": " << status_of(s) << "\n";
   out << format(
-      "  checksum 0x%08x  magic 0x%04x  slots %u  value_start %u  values %u  "
-      "value bytes %u  first_free %u\n",
-      h.checksum, h.magic, h.slot_count, h.value_start, h.live_count, h.live_bytes, h.first_free);
+      "  checksum 0x%08x  magic 0x%04x  version %u  lsn %llu  slots %u  value_start %u  "
+      "values %u  value bytes %u  first_free %u\n",
+      h.checksum, h.magic, h.version, static_cast<unsigned long long>(h.lsn), h.slot_count,
+      h.value_start, h.live_count, h.live_bytes, h.first_free);
   if (!s.problem)
     out << "  free space " << s.image.free_space() << " bytes, largest insert "
         << s.image.max_insert_size() << " bytes\n";
