@@ -110,10 +110,13 @@ class StoreFuzzer {
     for (std::size_t step = 1; step <= kMaxSteps && in_.remaining_bytes() > 0; ++step) {
       try {
         (this->*in_.PickValueInArray(kSteps))();
+        check(step % kFullCheckEvery == 0);
       } catch (const Provoked&) {
         crash();
+      } catch (const Error& e) {  // a read too may write a page back, and meet the failure
+        HS_FUZZ_CHECK(e.code() == ErrorCode::kIOError && provoking_, e.what());
+        crash();
       }
-      check(step % kFullCheckEvery == 0);
     }
     if (provoking_) crash();  // an armed failure is always followed by a recovery to check
   }
@@ -305,13 +308,17 @@ class StoreFuzzer {
   }
 
   // The next 0-40 writes, syncs and other changes of the disk succeed, then the power goes.
+  // Not with kEveryOperation: a change whose sync fails there may survive the crash under an id the
+  // failed call never returned, which this model cannot name yet.
   void arm_crash() {
+    if (options_.durability == Durability::kEveryOperation) return;
     fs_->crash_after(in_.ConsumeIntegralInRange<std::uint64_t>(0, 40));
     provoking_ = true;
   }
 
   // The disk fills up after at most 64 KiB more.
   void fill_disk() {
+    if (options_.durability == Durability::kEveryOperation) return;  // as arm_crash
     std::uint64_t used = 0;
     for (const std::string& name : fs_->list(kDir))
       used += fs_->contents(kDir + "/" + name)->size();

@@ -1,6 +1,7 @@
 // The write-ahead log: files, frames, group commit and the fail-stop state (log_format.md).
 #include "log.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -199,15 +200,17 @@ void Log::write_out() {
   spare_ = std::move(frame);
 }
 
-// With kEveryOperation, keeps the file at least 1 MiB longer than what is written (zeros, which
+// With kEveryOperation, keeps the file longer than what is written (zeros, which
 // recovery reads as the end of the log, L3): a frame written inside the file leaves its length
 // alone, so the fdatasync after it writes the frame and no metadata (SQLite reuses its WAL file
 // for the same reason). A zero-filled write rather than a hole: writing into a hole allocates.
 void Log::preallocate(std::uint64_t end) {
   if (durability_ != Durability::kEveryOperation || end <= allocated_) return;
-  constexpr std::uint64_t kStep = std::uint64_t{4} << 20;
+  // Steps grow with the file, 64 KiB to 4 MiB, so a small store writes few zeros.
+  const std::uint64_t step =
+      std::clamp<std::uint64_t>(allocated_, std::uint64_t{64} << 10, std::uint64_t{4} << 20);
   const std::uint64_t from = std::max<std::uint64_t>(allocated_, file_offset_);
-  const std::uint64_t to = (end + kStep) / kStep * kStep;
+  const std::uint64_t to = (end + step) / step * step;
   const std::vector<std::byte> zeros(to - from);
   file_->write_at(from, zeros);
   allocated_ = to;
