@@ -6,9 +6,11 @@
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,7 +39,13 @@ using testing::MemoryFileSystem;  // engine/testing/memory_file_system.h
 // not yet fixed. Unset (ctest, ci.sh), every check is strict.
 bool tolerated(std::string_view id);
 
-// Deterministic pseudo-random bytes (zero bytes included); different tags give different values.
+// Deterministic pseudo-random bytes (zero bytes included); different tags give different values
+// (any two tags fewer than 65521 apart). `size` is at most 2 * kPageSize (more than pick_size()
+// gives). The view is of a fixed block of bytes that lives as long as the program, so making a
+// value costs no allocation and no loop.
+std::string_view value_bytes(std::size_t size, std::uint32_t tag);
+
+// value_bytes() as a string of its own.
 std::string make_value(std::size_t size, std::uint32_t tag);
 
 // A value size: small, medium or any up to Page::kMaxValueSize, sometimes `fits` +-2 (a size at
@@ -48,14 +56,17 @@ std::size_t pick_size(FuzzedDataProvider& in, std::size_t fits);
 // them out (not through Page), so that the fuzzers check the layout itself.
 std::pair<std::uint16_t, std::uint16_t> slot_entry(const Page& page, std::size_t index);
 
-// One Page driven by fuzz input and checked after every step against a std::map of its values.
+// One Page driven by fuzz input and checked against a model of its values. After every step:
+// validate() (P1-P7), the header's counts against the model (P5-P7, max_insert_size()) and the
+// value of the slot the step touched (before and after). Everything, every value through
+// iteration and get_value() included, after a step that may move values (compaction, decode), every
+// kFullCheckEvery steps and at the end, so a corrupted value is caught before a step can erase it.
 class PageModel {
  public:
   // Starts from `page` (empty, or decoded from an untrusted image), taking its values as the model.
   explicit PageModel(const Page& page);
 
-  // Runs up to `max_steps` operations (add, get, update, delete, encode/decode) chosen by `in`,
-  // calling check() after each.
+  // Runs up to `max_steps` operations (add, get, update, delete, encode/decode) chosen by `in`.
   void run(FuzzedDataProvider& in, std::size_t max_steps);
 
   // P1-P7 (validate()), exact free space and counts (P5), the lowest deleted slot (P6), trimmed
@@ -63,6 +74,9 @@ class PageModel {
   void check() const;
 
  private:
+  static constexpr std::size_t kFullCheckEvery = 16;
+  static constexpr std::size_t kLiveWords = 16;  // bits for 1024 slots; a page has at most 1020
+
   void add(FuzzedDataProvider& in);
   void add_view(FuzzedDataProvider& in);
   void add_checked(std::string_view value);
@@ -73,15 +87,33 @@ class PageModel {
   void round_trip(FuzzedDataProvider& in);
   SlotId pick_slot(FuzzedDataProvider& in) const;
   std::string_view page_bytes(FuzzedDataProvider& in) const;  // a view of the page's own bytes
-  SlotId lowest_free() const;  // where add_value must put the next value
-  std::size_t slot_count() const;
+  void check_counts() const;                   // validate() and the header against the model
+  void check_slot(std::size_t slot) const;     // get_value(slot) against the model
+  void check_values() const;                   // iteration and get_value() of every slot
+  bool may_compact(std::size_t needed) const;  // placing `needed` bytes may move other values
+
+  // The model: which slots are live and their values.
+  bool live(std::size_t slot) const;
+  std::size_t nth_live(std::size_t n) const;      // the live slot with n live slots before it
+  std::size_t next_live(std::size_t from) const;  // the first live slot >= from, or 1024
+  void store(SlotId slot, std::string& value);    // takes `value`'s bytes (swapped out)
+  void erase(SlotId slot);
+  SlotId lowest_free() const;       // where add_value must put the next value
+  std::size_t slot_count() const;   // slot_count_
+  std::size_t count_slots() const;  // slot_count() from the live slots
   std::size_t free_space() const;
   std::size_t max_insert() const;  // what max_insert_size() must say
 
   Page page_;
-  std::map<SlotId, std::string> values_;
-  std::size_t bytes_ = 0;  // sum of the lengths in values_
+  std::array<std::uint64_t, kLiveWords> live_{};  // bit s of word s / 64: slot s holds a value
+  std::vector<std::string> values_;  // by slot; a deleted slot's string keeps its capacity
+  std::string scratch_;              // the next value, copied before the page changes
+  std::size_t count_ = 0;            // live slots
+  std::size_t slot_count_ = 0;       // one past the highest live slot
+  std::size_t bytes_ = 0;            // sum of the lengths of the live values
   std::uint32_t tag_ = 0;
+  std::optional<SlotId> touched_;  // the slot the last step changed or read
+  bool moved_ = false;             // the last step may have moved values
 };
 
 // --- Stores -------------------------------------------------------------------------------------
