@@ -71,8 +71,8 @@ ValueModel merged(const std::vector<ValueModel>& models, ContainerId c) {
 class ConcurrencyTest : public ::testing::Test {
  protected:
   TempDir dir_;
-  std::unique_ptr<StorageManager> store_ =
-      StorageManager::open(dir_.path(), {.buffer_pool_frames = 32, .durability = Durability::kNone});
+  std::unique_ptr<StorageManager> store_ = StorageManager::open(
+      dir_.path(), {.buffer_pool_frames = 32, .durability = Durability::kNone});
   std::vector<ValueModel> models_ = std::vector<ValueModel>(kThreads);
 };
 

@@ -1,5 +1,7 @@
 // Unit tests of heapstore::FreeSpaceMap: the per-page record of the largest insertable value and
 // the search for a page with room.
+#include "free_space_map.h"
+
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -9,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "free_space_map.h"
 #include "page.h"
 
 namespace heapstore {
