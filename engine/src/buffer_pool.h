@@ -78,7 +78,9 @@ class BufferPool {
   // Pins a page just allocated in `file` as an empty dirty page, without reading the disk.
   WritePageGuard create_page(HeapFile& file, PageNo page_no);
 
-  // Writes back every dirty page of `file`; they stay cached.
+  // Writes back every dirty page of `file`; they stay cached. Like flush_all() and clear(), it
+  // marks each frame clean, so no write guard may be held across it: a change made through that
+  // guard afterwards would never be written back.
   void flush(HeapFile& file);
   // Writes back every dirty page, sorted by file and page, adjacent pages in one write; they stay
   // cached. The caller makes sure no page is being changed meanwhile.

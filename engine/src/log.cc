@@ -113,31 +113,29 @@ void Log::start_file(std::uint64_t seq, Lsn start) {
       throw;
     }
   }
-  file_ = std::move(file);
-  seq_ = seq;
-  file_offset_ = kFileHeaderSize;
-  allocated_ = kFileHeaderSize;
-  written_ = start;
-  durable_ = start;
-  std::lock_guard lock(append_mutex_);
-  buffer_.shrink_to(kFrameHeaderSize);
-  buffered_ = kFrameHeaderSize;
-  buffer_lsn_ = end_ = start;
+  use_file(std::move(file), seq, kFileHeaderSize, start);
 }
 
-void Log::resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes) {
-  std::lock_guard io(io_mutex_);
-  file_ = fs_.open(dir_ + "/" + log_file_name(seq), false);
-  if (file_->size() != valid_bytes) file_->truncate(valid_bytes);
+// Appends go to `file` (log `seq`) from byte `offset` on, the next LSN being `end`; everything
+// before it is durable. The buffer must hold no operation.
+void Log::use_file(std::unique_ptr<File> file, std::uint64_t seq, std::uint64_t offset, Lsn end) {
+  file_ = std::move(file);
   seq_ = seq;
-  file_offset_ = valid_bytes;
-  allocated_ = valid_bytes;
+  file_offset_ = offset;
+  allocated_ = offset;
   written_ = end;
   durable_ = end;
   std::lock_guard lock(append_mutex_);
   buffer_.shrink_to(kFrameHeaderSize);
   buffered_ = kFrameHeaderSize;
   buffer_lsn_ = end_ = end;
+}
+
+void Log::resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes) {
+  std::lock_guard io(io_mutex_);
+  auto file = fs_.open(dir_ + "/" + log_file_name(seq), false);
+  if (file->size() != valid_bytes) file->truncate(valid_bytes);
+  use_file(std::move(file), seq, valid_bytes, end);
 }
 
 void Log::close_file() {

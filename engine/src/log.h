@@ -112,6 +112,8 @@ class Log {
   static constexpr std::size_t kFileHeaderSize = 32;
 
  private:
+  void use_file(std::unique_ptr<File> file, std::uint64_t seq, std::uint64_t offset,
+                Lsn end);               // caller holds io_mutex_
   void write_out();                     // caller holds io_mutex_
   void gather();                        // caller holds io_mutex_
   void preallocate(std::uint64_t end);  // caller holds io_mutex_
