@@ -118,7 +118,6 @@ bool StorageManager::Impl::recover(const catalog::Catalog& catalog) {
   LogContents found = read_log_file(fs, path, catalog.log_seq, catalog.redo_lsn);
   if (found.valid_bytes == 0) {  // missing, or never synced: it holds nothing
     log.start_file(catalog.log_seq, catalog.redo_lsn);
-    for (auto& [id, c] : containers) c->heap->file().cut_to_page_count();
     return false;
   }
   // Appends go after the valid frames; a torn frame after them is cut off first, and the pool
@@ -127,7 +126,6 @@ bool StorageManager::Impl::recover(const catalog::Catalog& catalog) {
   Replayer replayer(*this);
   decode_ops(found.ops, catalog.redo_lsn, [&](Lsn lsn, const Op& op) { replayer.apply(lsn, op); });
   replayer.check_complete();
-  for (auto& [id, c] : containers) c->heap->file().cut_to_page_count();
   return !found.ops.empty();
 }
 

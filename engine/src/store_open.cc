@@ -53,9 +53,11 @@ void StorageManager::Impl::open() {
     add_container(std::move(heap));
   }
   log.set_redo_lsn(found->redo_lsn);
-  containers_changed();
-  if (recover(*found))  // replayed pages stay dirty in the pool: opening writes nothing
-    for (auto& [id, c] : containers) c->heap->rebuild();
+  const bool replayed = recover(*found);  // replayed pages stay dirty: opening writes nothing
+  for (auto& [id, c] : containers) {
+    c->heap->file().cut_to_page_count();  // bytes past the pages are not the store's (H3)
+    if (replayed) c->heap->rebuild();
+  }
   containers_changed();
   remove_strays();
 }
