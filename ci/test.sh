@@ -20,8 +20,8 @@ ctest --preset dev
 
 echo "== tsan preset: concurrency under ThreadSanitizer" >&2
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target concurrency_test durability_test
-ctest --preset tsan -R '^(Concurrency|Durability)'
+cmake --build --preset tsan --target concurrency_test durability_test shared_mutex_test
+ctest --preset tsan -R '^(Concurrency|Durability|SharedMutex)'
 
 echo "== kill -9 loop: 30 random kills of a store being changed, each reopened and checked" >&2
 bash ci/crash-loop.sh --trials 30 --bin build/dev/engine/testing/heapstore_crash_child
@@ -29,9 +29,9 @@ bash ci/crash-loop.sh --trials 30 --bin build/dev/engine/testing/heapstore_crash
 echo "== fuzz preset: every libFuzzer target for ${FUZZ_SECONDS:-30} s" >&2
 bash fuzz/ci.sh
 
-echo "== counted mode: the same counts twice (release build under Valgrind)" >&2
+echo "== counted mode: the same counts twice (release build under Valgrind); benchmarks build" >&2
 cmake --preset release >/dev/null
-cmake --build --preset release --target counted_test heapstore
+cmake --build --preset release --target counted_test heapstore heapstore_benchmarks
 ctest --test-dir build/release -L counted --output-on-failure
 
 echo "== perf gate: counted run of workloads/perf_gate.yaml against its baseline" >&2

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "heapstore/error.h"
+#include "log.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -221,12 +222,15 @@ void check_store_files(const MemoryFileSystem& fs, const std::string& dir,
   auto count = in.get<std::uint32_t>();
   HS_FUZZ_CHECK(in.get<std::uint32_t>() == 0, "catalog reserved field (C1)");
   auto log_seq = in.get<std::uint64_t>();
-  in.get<std::uint64_t>();  // the redo point: checked by the log's header, below
-  // Right after a checkpoint the log holds its header and nothing else (C4 applies, L5), and the
-  // directory holds exactly the catalog, that log and the containers' files.
-  std::string log = "wal." + std::to_string(log_seq);
-  auto log_bytes = fs.contents(dir + "/" + log);
-  HS_FUZZ_CHECK(log_bytes && log_bytes->size() == 32, log + " is not an empty log (L5)");
+  auto redo = in.get<Lsn>();
+  // Right after a checkpoint the log holds its header and no frame (C4 applies, L5; a reused
+  // file's old frames follow, L9), and the directory holds exactly the catalog, that log and the
+  // containers' files.
+  std::string log = log_file_name(log_seq);
+  LogContents contents =
+      read_log_file(const_cast<MemoryFileSystem&>(fs), dir + "/" + log, log_seq, redo);
+  HS_FUZZ_CHECK(contents.valid_bytes == Log::kFileHeaderSize && contents.ops.empty(),
+                log + " is not an empty log (L5, L9)");
   std::set<std::string> names{"CATALOG", log};
   for (ContainerId id : containers) names.insert("c" + std::to_string(id) + ".heap");
   std::vector<std::string> listed = const_cast<MemoryFileSystem&>(fs).list(dir);

@@ -76,15 +76,22 @@ void Heap::commit_op() {
     Lsn lsn = log_.append(op_.bytes());
     for (const Touched& t : touched_) {
       t.page->set_lsn(lsn);
-      free_space_map_.set(t.page_no, free_of(*t.page));
+      if (!is_cursor(t.page_no)) free_space_map_.set(t.page_no, free_of(*t.page));
     }
     touched_.clear();
   }
   held_.clear();
-  if (cursor_.holds_page()) {
-    free_space_map_.set(cursor_.page_no(), free_of(cursor_.page()));
-    if (!keep_cursor_) cursor_.release();
-  }
+  if (!keep_cursor_) release_cursor();
+}
+
+bool Heap::is_cursor(PageNo page_no) const {
+  return cursor_.holds_page() && cursor_.page_no() == page_no;
+}
+
+void Heap::release_cursor() {
+  if (!cursor_.holds_page()) return;
+  free_space_map_.set(cursor_.page_no(), free_of(cursor_.page()));
+  cursor_.release();
 }
 
 void Heap::park_cursor() {
@@ -100,8 +107,11 @@ void Heap::park_cursor() {
 }
 
 // Adds `value` to the cursor's page if it fits, else to a page the free-space map offers, else
-// to a new page; the cursor ends on the page that took it. Throws only before changing anything.
-ValueId Heap::add(std::string_view value) {
+// to a new page; the cursor ends on the page that took it, and `out` names the value. Throws only
+// before changing anything. The caller counts the value. (`out` rather than a return value: GCC
+// builds a returned ValueId through the stack, and reading it back stalled store forwarding in
+// the batch loop.)
+void Heap::add(std::string_view value, ValueId& out) {
   bool is_new = false;
   if (!cursor_.holds_page() || !cursor_.page().fits(value.size())) {
     park_cursor();
@@ -121,34 +131,45 @@ ValueId Heap::add(std::string_view value) {
   Page& page = cursor_.page();
   const SlotId slot = *page.add_value(value);
   if (touch(cursor_.page_no(), page, is_new)) op_.add_value(cursor_.page_no(), slot, value);
-  live_values_ += 1;
-  live_bytes_ += value.size();
-  return make_value_id(id(), cursor_.page_no(), slot);
+  out.container = id();
+  out.page = cursor_.page_no();
+  out.slot = slot;
 }
 
 ValueId Heap::insert(std::string_view value) {
   begin_op();
-  ValueId id = add(value);
+  ValueId id;
+  add(value, id);
+  live_values_ += 1;
+  live_bytes_ += value.size();
   commit_op();
   return id;
 }
 
 std::vector<ValueId> Heap::insert_many(std::span<const std::string_view> values) {
-  std::vector<ValueId> ids;
-  ids.reserve(values.size());
+  std::vector<ValueId> ids(values.size());
+  std::size_t added = 0;
+  std::uint64_t bytes = 0;
+  auto count_added = [&] {
+    live_values_ += added;
+    live_bytes_ += bytes;
+  };
   begin_op();
   try {
-    for (std::string_view value : values) {
-      ids.push_back(add(value));
+    for (; added < values.size(); ++added) {
+      add(values[added], ids[added]);
+      bytes += values[added].size();
       if (held_.size() + 1 >= pin_limit_) {  // a piece as large as the pool allows: log it
         commit_op();
         begin_op();
       }
     }
   } catch (...) {
+    count_added();
     commit_op();  // what was stored is logged, so memory and log agree
     throw;
   }
+  count_added();
   commit_op();
   return ids;
 }
@@ -182,14 +203,12 @@ ValueId Heap::update(ValueId id, std::string_view value) {
   ValueId result = id;
   if (page.update_value(id.slot, value) == UpdateResult::kUpdated) {
     if (touch(id.page, page, false)) op_.update_value(id.page, id.slot, value);
-    live_bytes_ += value.size();
   } else {  // it no longer fits its page: both halves of the move are one operation
-    result = add(value);
+    add(value, result);
     page.delete_value(id.slot);
     if (touch(id.page, page, false)) op_.delete_value(id.page, id.slot);
-    live_values_ -= 1;
   }
-  live_bytes_ -= old_size;
+  live_bytes_ += value.size() - old_size;
   commit_op();
   return result;
 }
@@ -203,6 +222,12 @@ void Heap::erase(ValueId id) {
   live_values_ -= 1;
   live_bytes_ -= old_size;
   commit_op();
+}
+
+std::vector<std::uint16_t> Heap::free_space() const {
+  std::vector<std::uint16_t> entries = free_space_map_.entries();
+  if (cursor_.holds_page()) entries[cursor_.page_no()] = free_of(cursor_.page());
+  return entries;
 }
 
 bool Heap::copy_page(PageNo page_no, Page& out) {

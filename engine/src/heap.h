@@ -52,11 +52,12 @@ class Heap {
 
   // Whether an idle insert cursor stays pinned between operations; and unpinning it now.
   void set_keep_cursor(bool keep) { keep_cursor_ = keep; }
-  void release_cursor() { cursor_.release(); }
+  void release_cursor();
 
   std::uint64_t live_values() const { return live_values_; }
   std::uint64_t live_bytes() const { return live_bytes_; }
-  std::vector<std::uint16_t> free_space() const { return free_space_map_.entries(); }
+  // The free-space map's entries, one per page (format.md, F1).
+  std::vector<std::uint16_t> free_space() const;
 
   // How many pages one operation may keep pinned before a batch is logged in pieces.
   void set_pin_limit(std::size_t pages) { pin_limit_ = std::max<std::size_t>(2, pages); }
@@ -72,7 +73,11 @@ class Heap {
   void begin_op();
   bool touch(PageNo page_no, Page& page, bool is_new);  // whether to log changes one by one
   void commit_op();
-  ValueId add(std::string_view value);
+  void add(std::string_view value, ValueId& out);
+  // The cursor's own free-space entry is left stale while it takes inserts and set when it moves
+  // on or is released (find() is only asked once the cursor is parked), saving a map update per
+  // insert; free_space() reads the cursor's page instead.
+  bool is_cursor(PageNo page_no) const;
   void park_cursor();  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>
   Guard pin_value(ValueId id, std::size_t* size);

@@ -63,6 +63,10 @@ LogContents read_log_file(FileSystem& fs, const std::string& path, std::uint64_t
     found.trailing_garbage = true;  // a torn header: the file was never synced, so holds nothing
     return found;
   }
+  if (get_at<std::uint64_t>(h + 8) < seq && get_at<Lsn>(h + 16) <= start) {
+    found.trailing_garbage = true;  // a reused file whose new header never reached disk (L9)
+    return found;
+  }
   if (get_at<std::uint64_t>(h + 8) != seq || get_at<Lsn>(h + 16) != start)
     throw Error(ErrorCode::kCorruption, "log " + path + ": the header is that of log " +
                                             std::to_string(get_at<std::uint64_t>(h + 8)) +
@@ -93,11 +97,17 @@ Log::Log(FileSystem& fs, std::string dir, Durability durability)
   buffer_.grow(kFrameHeaderSize);
 }
 
-void Log::start_file(std::uint64_t seq, Lsn start) {
+void Log::start_file(std::uint64_t seq, Lsn start, std::optional<std::uint64_t> reuse) {
   std::lock_guard io(io_mutex_);
   std::string path = dir_ + "/" + log_file_name(seq);
-  auto file = fs_.open(path, true);
-  file->truncate(0);
+  std::unique_ptr<File> file;
+  if (reuse && fs_.exists(dir_ + "/" + log_file_name(*reuse))) {
+    fs_.rename(dir_ + "/" + log_file_name(*reuse), path);
+    file = fs_.open(path, false);
+  } else {
+    file = fs_.open(path, true);
+    file->truncate(0);
+  }
   std::byte header[kFileHeaderSize];
   std::memcpy(header, kFileMagic, 8);
   put_at(header + 8, seq);
@@ -114,6 +124,7 @@ void Log::start_file(std::uint64_t seq, Lsn start) {
     }
   }
   use_file(std::move(file), seq, kFileHeaderSize, start);
+  allocated_ = std::max<std::uint64_t>(kFileHeaderSize, file_->size());  // a reused file's length
 }
 
 // Appends go to `file` (log `seq`) from byte `offset` on, the next LSN being `end`; everything
@@ -233,10 +244,38 @@ void Log::sync_file() {
   syncs_.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Group commit: one caller at a time leads, writing and syncing everything appended so far; the
+// others wait for it on commit_done_ (not on io_mutex_, where a leader back for its next change
+// could win the lock again and again while they wait to find out that they are done), and return
+// once their LSN is durable, or lead the next sync when it is not.
 void Log::make_durable(Lsn end) {
   if (durable_.load(std::memory_order_acquire) >= end) return;
+  std::unique_lock lock(commit_mutex_);
+  while (durable_.load(std::memory_order_acquire) < end) {
+    if (syncing_) {
+      commit_done_.wait(lock);
+      continue;
+    }
+    syncing_ = true;
+    lock.unlock();
+    auto done = [&] {
+      lock.lock();
+      syncing_ = false;
+      commit_done_.notify_all();
+    };
+    try {
+      sync_all();
+    } catch (...) {
+      done();  // a waiter leads the next try, and meets the failure itself
+      throw;
+    }
+    done();
+  }
+}
+
+// The leader's part of make_durable: writes out and syncs everything appended so far.
+void Log::sync_all() {
   std::lock_guard io(io_mutex_);
-  if (durable_.load(std::memory_order_acquire) >= end) return;  // a sync of another caller did
   throw_if_failed();
   if (!file_) throw Error(ErrorCode::kInvalidArgument, "the log of " + dir_ + " is closed");
   gather();

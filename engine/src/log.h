@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -45,8 +46,10 @@ class Log {
 
   // Starts log file `seq`, whose first operation will have LSN `start`: creates it (replacing
   // any file of that name), writes its header and, unless kNone, fsyncs it and the directory.
-  // The buffer must be empty.
-  void start_file(std::uint64_t seq, Lsn start);
+  // With `reuse`, the seq of a log file no longer needed (a checkpoint's old log), that file is
+  // renamed to become the new one and overwritten from the start instead (L9). The buffer must be
+  // empty.
+  void start_file(std::uint64_t seq, Lsn start, std::optional<std::uint64_t> reuse = {});
   // Appends to existing log file `seq` after its `valid_bytes`, the next LSN being `end`.
   void resume_file(std::uint64_t seq, Lsn end, std::uint64_t valid_bytes);
   // Closes the current file (after close of the store; nothing is written).
@@ -60,8 +63,8 @@ class Log {
   void prepare_change();
 
   // Makes every operation with an LSN below `end` durable: written (in kNone) or written and
-  // fsynced (otherwise). Concurrent callers share one write and sync (group commit). Throws
-  // Error(kIOError); a failed fsync also makes the log fail-stop.
+  // fsynced (otherwise). Concurrent callers share one write and sync (group commit: one leads,
+  // the others wait for it). Throws Error(kIOError); a failed fsync also makes the log fail-stop.
   void make_durable(Lsn end);
   // make_durable(end_lsn()).
   void flush() { make_durable(end_lsn()); }
@@ -118,6 +121,7 @@ class Log {
   void gather();                        // caller holds io_mutex_
   void preallocate(std::uint64_t end);  // caller holds io_mutex_
   void sync_file();                     // caller holds io_mutex_
+  void sync_all();                      // takes io_mutex_
 
   FileSystem& fs_;
   const std::string dir_;
@@ -140,6 +144,10 @@ class Log {
   std::atomic<Lsn> durable_{0};
   std::atomic<Lsn> redo_{0};
   std::atomic<int> in_flight_{0};  // changes being made (InFlight)
+
+  std::mutex commit_mutex_;  // guards syncing_; commit_done_ is notified when a sync ends
+  std::condition_variable commit_done_;
+  bool syncing_ = false;  // a caller of make_durable leads a sync now
 
   mutable std::mutex failure_mutex_;
   std::string failure_;  // guarded by failure_mutex_

@@ -13,20 +13,20 @@ void OpWriter::put(const void* data, std::size_t size) {
   if (size > 0) std::memcpy(bytes_.grow(size), data, size);
 }
 
+// Type and container, with one grow (and room for the change count of kPageChanges, filled in by
+// bytes()): begin_changes is on every change's path.
 void OpWriter::start(OpType type, ContainerId c) {
   bytes_.shrink_to(0);
   changes_ = 0;
-  put_int(static_cast<std::uint8_t>(type));
-  put_int(c);
+  const std::size_t count_bytes = type == OpType::kPageChanges ? sizeof changes_ : 0;
+  std::byte* at = bytes_.grow(1 + sizeof c + count_bytes);
+  at[0] = static_cast<std::byte>(type);
+  std::memcpy(at + 1, &c, sizeof c);
 }
 
 void OpWriter::create_container(ContainerId c) { start(OpType::kCreateContainer, c); }
 void OpWriter::remove_container(ContainerId c) { start(OpType::kRemoveContainer, c); }
-
-void OpWriter::begin_changes(ContainerId c) {
-  start(OpType::kPageChanges, c);
-  put_int(std::uint32_t{0});  // the change count, filled in by bytes()
-}
+void OpWriter::begin_changes(ContainerId c) { start(OpType::kPageChanges, c); }
 
 void OpWriter::change(ChangeKind kind, PageNo p) {
   ++changes_;

@@ -21,6 +21,7 @@
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
 #include "log.h"
+#include "shared_mutex.h"
 
 namespace heapstore {
 
@@ -30,8 +31,8 @@ struct Container {
   explicit Container(std::unique_ptr<Heap> h) : heap(std::move(h)) {}
 
   std::unique_ptr<Heap> heap;
-  std::shared_mutex mutex;  // shared: reads; exclusive: changes
-  bool removed = false;     // guarded by mutex; set by remove_container
+  SharedMutex mutex;     // shared: reads; exclusive: changes
+  bool removed = false;  // guarded by mutex; set by remove_container
 };
 
 // A container found by id and locked.
@@ -41,8 +42,8 @@ struct LockedContainer {
   Lock lock;
   Heap& heap() const { return *container->heap; }
 };
-using ExclusiveContainer = LockedContainer<std::unique_lock<std::shared_mutex>>;
-using SharedContainer = LockedContainer<std::shared_lock<std::shared_mutex>>;
+using ExclusiveContainer = LockedContainer<std::unique_lock<SharedMutex>>;
+using SharedContainer = LockedContainer<std::shared_lock<SharedMutex>>;
 
 struct StorageManager::Impl {
   Impl(const std::string& dir, const Options& options);

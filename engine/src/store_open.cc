@@ -106,15 +106,19 @@ void StorageManager::Impl::checkpoint_locked() {
     log.fail(std::string("checkpoint: ") + e.what());
     throw;
   }
+  // The old log is reused for the new one (L9) unless a large batch made it much longer than
+  // checkpoints keep it: then it is removed, giving its space back.
+  const bool reuse = log.file_bytes() <= 2 * options.checkpoint_log_bytes;
   try {
     catalog::write(fs, dir, catalog_now(old_seq + 1, redo), sync);
-    log.start_file(old_seq + 1, redo);
+    log.start_file(old_seq + 1, redo, reuse ? std::optional(old_seq) : std::nullopt);
   } catch (const Error& e) {
     log.fail(std::string("checkpoint: ") + e.what());
     throw;
   }
   log.set_redo_lsn(redo);
   checkpoints.fetch_add(1, std::memory_order_relaxed);
+  if (reuse) return;
   try {
     fs.remove(dir + "/" + log_file_name(old_seq));
   } catch (const Error&) {
