@@ -32,7 +32,10 @@ void replace_file(const std::string& path, const std::string& text) {
 }
 
 int run(const std::string& dir, std::uint64_t seed, std::uint64_t flush_every) {
-  auto store = heapstore::StorageManager::open(dir, {.buffer_pool_frames = 64});
+  // A small pool and frequent checkpoints (about every 2,000 changes), so that kills land in
+  // evictions, checkpoints and log file reuse (L5, L9), not only between page changes.
+  auto store = heapstore::StorageManager::open(
+      dir, {.buffer_pool_frames = 64, .checkpoint_log_bytes = std::uint64_t{256} << 10});
   store->create_container(kContainer);
   CrashWorkload workload(seed, kContainer);
   int journal = ::open((dir + ".journal").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
