@@ -15,10 +15,6 @@ namespace {
 
 std::string container_name(ContainerId id) { return "container " + std::to_string(id); }
 
-std::string page_name(ContainerId id, PageNo page) {
-  return container_name(id) + " page " + std::to_string(page);
-}
-
 std::string path_of(const std::string& dir, ContainerId id) {
   return dir + "/" + catalog::container_file(id);
 }

@@ -9,10 +9,6 @@
 namespace heapstore {
 namespace {
 
-std::string where(ContainerId id, PageNo page_no) {
-  return "container " + std::to_string(id) + " page " + std::to_string(page_no);
-}
-
 bool all_zero(std::span<const std::byte> bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
 }
@@ -36,7 +32,7 @@ PageNo HeapFile::allocate_page() {
 
 HeapFile::PageState HeapFile::load_page(PageNo page_no, Page& out, std::string* problem) {
   if (page_no >= page_count_)
-    throw Error(ErrorCode::kNotFound, where(id_, page_no) + ": past the last page (" +
+    throw Error(ErrorCode::kNotFound, page_name(id_, page_no) + ": past the last page (" +
                                           std::to_string(page_count_) + " pages)");
   std::size_t n = file_->read_at(std::uint64_t{page_no} * kPageSize, out.raw());
   page_reads_.fetch_add(1, std::memory_order_relaxed);
@@ -54,7 +50,7 @@ HeapFile::PageState HeapFile::load_page(PageNo page_no, Page& out, std::string* 
 void HeapFile::read_page(PageNo page_no, Page& out) {
   std::string problem;
   if (load_page(page_no, out, &problem) == PageState::kDamaged)
-    throw Error(ErrorCode::kCorruption, where(id_, page_no) + " (" + path() + "): " + problem);
+    throw Error(ErrorCode::kCorruption, page_name(id_, page_no) + " (" + path() + "): " + problem);
 }
 
 void HeapFile::cut_to_page_count() {

@@ -15,10 +15,6 @@ namespace {
   throw Error(ErrorCode::kCorruption, "log operation at LSN " + std::to_string(lsn) + ": " + what);
 }
 
-std::string page_name(ContainerId c, PageNo p) {
-  return "container " + std::to_string(c) + " page " + std::to_string(p);
-}
-
 // Replays operations into the pool and the container map of one store.
 class Replayer {
  public:

@@ -43,5 +43,7 @@ inline ValueId make_value_id(ContainerId container, PageNo page, SlotId slot) {
 
 // "container C page P slot S", the spelling used in every error message.
 std::string to_string(const ValueId& id);
+// "container C page P", the same for a page.
+std::string page_name(ContainerId container, PageNo page);
 
 }  // namespace heapstore
