@@ -175,7 +175,7 @@ std::vector<ValueId> Heap::insert_many(std::span<const std::string_view> values)
 }
 
 template <typename Guard>
-Guard Heap::pin_value(ValueId id, std::size_t* size) {
+Guard Heap::pin_value(ValueId id, std::string_view* value) {
   if (id.page >= file_->page_count()) throw_no_value(id);
   Guard guard;
   if constexpr (std::is_same_v<Guard, ReadPageGuard>) {
@@ -183,22 +183,23 @@ Guard Heap::pin_value(ValueId id, std::size_t* size) {
   } else {
     guard = pool_.fetch_write(*file_, id.page);
   }
-  std::optional<std::string_view> value = guard.page().get_value(id.slot);
-  if (!value) throw_no_value(id);
-  *size = value->size();
+  std::optional<std::string_view> found = guard.page().get_value(id.slot);
+  if (!found) throw_no_value(id);
+  *value = *found;
   return guard;
 }
 
 void Heap::get(ValueId id, std::string& out) {
-  std::size_t size = 0;
-  ReadPageGuard guard = pin_value<ReadPageGuard>(id, &size);
-  out.assign(*guard.page().get_value(id.slot));
+  std::string_view value;
+  ReadPageGuard guard = pin_value<ReadPageGuard>(id, &value);
+  out.assign(value);
 }
 
 ValueId Heap::update(ValueId id, std::string_view value) {
   begin_op();
-  std::size_t old_size = 0;
-  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_size);
+  std::string_view old_value;
+  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_value);
+  const std::size_t old_size = old_value.size();
   Page& page = guard.page();
   ValueId result = id;
   if (page.update_value(id.slot, value) == UpdateResult::kUpdated) {
@@ -215,8 +216,9 @@ ValueId Heap::update(ValueId id, std::string_view value) {
 
 void Heap::erase(ValueId id) {
   begin_op();
-  std::size_t old_size = 0;
-  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_size);
+  std::string_view old_value;
+  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_value);
+  const std::size_t old_size = old_value.size();
   guard.page().delete_value(id.slot);
   if (touch(id.page, guard.page(), false)) op_.delete_value(id.page, id.slot);
   live_values_ -= 1;

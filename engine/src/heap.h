@@ -80,7 +80,7 @@ class Heap {
   bool is_cursor(PageNo page_no) const;
   void park_cursor();  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>
-  Guard pin_value(ValueId id, std::size_t* size);
+  Guard pin_value(ValueId id, std::string_view* value);  // `value` lives as long as the guard
 
   std::unique_ptr<HeapFile> file_;
   BufferPool& pool_;
