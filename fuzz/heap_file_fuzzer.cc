@@ -6,11 +6,13 @@
 // (Heap::load with the free-space entries and counts kept) and crashes (dirty pages lost, the
 // file's tail torn; Heap::rebuild from the pages left).
 //
-// After every step: each free-space entry equals its page's max_insert_size() (F1), every page is
-// valid (P1-P7), the live counts match, a scan of all pages (Heap::copy_page) yields exactly the
-// model's values, and no page on disk is ahead of the durable log (log_format.md L2). An insert
-// or a moving update makes a new page only when no page had room, so freed space is reused; an
-// insert right after every reopen and crash checks that again.
+// After every step: each free-space entry equals its page's max_insert_size() (F1), the live
+// counts match, no page on disk is ahead of the durable log (log_format.md L2), and each page the
+// step changed (and any new page) is valid (P1-P7) and holds exactly the model's values there.
+// Every kFullCheckEvery steps, before a crash, after a reopen or crash and at the end of the input,
+// every page is (a scan through Heap::copy_page), which catches a change to a page no step named.
+// An insert or a moving update makes a new page only when no page had room, so freed space is
+// reused; an insert right after every reopen and crash checks that again.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -34,6 +36,7 @@ using namespace heapstore::fuzz;
 constexpr ContainerId kContainer = 7;
 constexpr PageNo kMaxPages = 16;  // keeps the check after every step cheap
 constexpr std::size_t kMaxSteps = 128;
+constexpr std::size_t kFullCheckEvery = 8;
 const std::string kDir = "/heap";
 const std::string kPath = "/heap/c7.heap";
 
@@ -60,6 +63,7 @@ class HeapFuzzer {
     log_.start_file(1, 0);
     pool_.set_before_write_back([this](std::uint64_t end) { log_.make_durable(end); });
     open(0);
+    disk_ = fs_.open(kPath, false);
   }
   ~HeapFuzzer() { close(); }
 
@@ -70,10 +74,11 @@ class HeapFuzzer {
         &HeapFuzzer::update, &HeapFuzzer::update,      &HeapFuzzer::remove,
         &HeapFuzzer::get,    &HeapFuzzer::hold_guards, &HeapFuzzer::flush,
         &HeapFuzzer::reopen, &HeapFuzzer::crash};
-    for (std::size_t step = 0; step < kMaxSteps && in_.remaining_bytes() > 0; ++step) {
+    for (std::size_t step = 1; step <= kMaxSteps && in_.remaining_bytes() > 0; ++step) {
       (this->*in_.PickValueInArray(kSteps))();
-      check();
+      check(step % kFullCheckEvery == 0);
     }
+    check(true);
   }
 
  private:
@@ -93,6 +98,9 @@ class HeapFuzzer {
   std::string next_value(std::size_t fits) {
     return make_value(std::min(pick_size(in_, fits), Page::kMaxValueSize), ++tag_);
   }
+
+  // Page `p` may have changed: the next check() reads it.
+  void touch(PageNo p) { touched_.push_back(p); }
 
   // The largest value some page takes, as the last check() saw the pages.
   std::size_t largest_room() const { return rooms_.empty() ? 0 : std::ranges::max(rooms_); }
@@ -116,6 +124,7 @@ class HeapFuzzer {
                       std::ranges::none_of(rooms_, [&](auto r) { return r >= lookup; }),
                   std::to_string(size) + " bytes went to new page " + std::to_string(id.page) +
                       " while a page had room (F1)");
+    touch(id.page);
     return id;
   }
 
@@ -134,8 +143,10 @@ class HeapFuzzer {
     std::vector<std::string_view> views(values.begin(), values.end());
     std::vector<ValueId> ids = heap_->insert_many(views);
     HS_FUZZ_CHECK(ids.size() == values.size(), "insert_many of " + std::to_string(values.size()));
-    for (std::size_t i = 0; i < ids.size(); ++i)
+    for (std::size_t i = 0; i < ids.size(); ++i) {
       HS_FUZZ_CHECK(values_.emplace(ids[i], std::move(values[i])).second, to_string(ids[i]));
+      touch(ids[i].page);
+    }
   }
 
   // An id of another container is the storage manager's business: it never reaches this heap.
@@ -158,6 +169,7 @@ class HeapFuzzer {
     if (value.size() > page.free_space() + it->second.size() && too_many_pages(value.size()))
       return;
     ValueId moved = placed(value.size(), [&] { return heap_->update(*id, value); });
+    touch(id->page);
     values_.erase(it);
     HS_FUZZ_CHECK(values_.emplace(moved, std::move(value)).second,
                   "moved onto " + to_string(moved));
@@ -168,6 +180,7 @@ class HeapFuzzer {
       HS_FUZZ_CHECK(not_found([&] { heap_->erase(*id); }) != values_.contains(*id),
                     "delete of " + to_string(*id));
       values_.erase(*id);
+      touch(id->page);
     }
   }
 
@@ -186,9 +199,10 @@ class HeapFuzzer {
   void reopen();
   void crash();
   void probe_reuse();
-  void check();
+  void check(bool full);
+  void check_page(PageNo p, Page& page);
   void check_disk() const;
-  void expect_page_holds(PageNo p, const Page& page, const std::string& when) const;
+  void expect_page_holds(PageNo p, const Page& page, std::string_view when) const;
 
   FuzzedDataProvider& in_;
   MemoryFileSystem fs_;
@@ -196,8 +210,10 @@ class HeapFuzzer {
   BufferPool pool_;
   const bool keep_cursor_;
   std::unique_ptr<Heap> heap_;
+  std::unique_ptr<File> disk_;  // the heap's file, read by check_disk() and crash()
   Values values_;
   std::vector<std::size_t> rooms_;  // max_insert_size() of each page at the last check()
+  std::vector<PageNo> touched_;     // pages changed since the last check()
   std::uint32_t tag_ = 0;
 };
 
@@ -241,17 +257,20 @@ void HeapFuzzer::hold_guards() {
                   "a guard names page " + std::to_string(g->page_no()));
 }
 
-// Page `p`, as seen through a guard, holds exactly the model's values on that page.
-void HeapFuzzer::expect_page_holds(PageNo p, const Page& page, const std::string& when) const {
-  Scanned got, want;
-  for (const Page::Entry& e : page)
-    got.emplace_back(make_value_id(kContainer, p, e.slot), std::string(e.value));
-  for (auto it = values_.lower_bound(make_value_id(kContainer, p, 0));
-       it != values_.end() && it->first.page == p; ++it)
-    want.emplace_back(it->first, it->second);
-  HS_FUZZ_CHECK(got == want, "page " + std::to_string(p) + " " + when + ": " +
-                                 std::to_string(got.size()) + " values, the model has " +
-                                 std::to_string(want.size()) + " there");
+// Page `p`, as seen through a guard or a copy, holds exactly the model's values on that page, in
+// slot order (compared in place: copies of every value were most of a check).
+void HeapFuzzer::expect_page_holds(PageNo p, const Page& page, std::string_view when) const {
+  auto want = values_.lower_bound(make_value_id(kContainer, p, 0));
+  auto on_page = [&] { return want != values_.end() && want->first.page == p; };
+  for (const Page::Entry& e : page) {
+    HS_FUZZ_CHECK(on_page() && want->first.slot == e.slot && want->second == e.value,
+                  "page " + std::to_string(p) + " " + std::string(when) + ": slot " +
+                      std::to_string(e.slot) + " (" + std::to_string(e.value.size()) +
+                      " bytes) is not the model's next value there");
+    ++want;
+  }
+  HS_FUZZ_CHECK(!on_page(), "page " + std::to_string(p) + " " + std::string(when) +
+                                ": the model's " + to_string(want->first) + " is missing");
 }
 
 // Writes back this file's dirty pages (after the log, L2), or every page and empties the pool, or
@@ -287,7 +306,7 @@ void HeapFuzzer::reopen() {
   close();
   open(0);
   heap_->load(entries, values, bytes);
-  check();
+  check(true);
   probe_reuse();
 }
 
@@ -296,8 +315,9 @@ void HeapFuzzer::reopen() {
 // empty (H2), and Heap::rebuild recomputes the entries and counts. What survives becomes the model
 // (replaying the log is recovery's business, checked by storage_manager_fuzzer).
 void HeapFuzzer::crash() {
+  check(true);  // what the crash may drop was right
   close();
-  std::uint64_t length = fs_.contents(kPath)->size();
+  std::uint64_t length = disk_->size();
   if (length > 0 && in_.ConsumeBool())
     fs_.resize(kPath,
                length - std::min(length, in_.ConsumeIntegralInRange<std::uint64_t>(1, kPageSize)));
@@ -310,7 +330,7 @@ void HeapFuzzer::crash() {
   for (PageNo p = 0; heap_->copy_page(p, page); ++p)
     for (const Page::Entry& e : page)
       values_.emplace(make_value_id(kContainer, p, e.slot), std::string(e.value));
-  check();
+  check(true);
   probe_reuse();
 }
 
@@ -324,47 +344,61 @@ void HeapFuzzer::probe_reuse() {
   heap_->erase(id);
 }
 
-void HeapFuzzer::check() {
-  const std::vector<std::uint16_t> entries = heap_->free_space();
-  HS_FUZZ_CHECK(entries.size() == heap_->file().page_count(), "one entry per page (F1)");
-  Scanned scanned;
-  std::uint64_t bytes = 0;
+// With `full` every page, else the pages touched since the last check and any new page: valid
+// (P1-P7) and holding the model's values. Always F1 for every entry (against the rooms of the pages
+// as last read), the live counts and L2.
+void HeapFuzzer::check(bool full) {
+  const PageNo pages = heap_->file().page_count();
+  if (full) touched_.clear();
+  const PageNo first_new = full ? 0 : std::min<PageNo>(rooms_.size(), pages);
+  rooms_.resize(pages);
   Page page;
-  rooms_.clear();
-  for (PageNo p = 0; heap_->copy_page(p, page); ++p) {
-    rooms_.push_back(page.max_insert_size());
-    const std::string at = "page " + std::to_string(p) + ": ";
-    std::optional<std::string> problem = page.validate();
-    HS_FUZZ_CHECK(!problem, at + problem.value_or(""));
-    HS_FUZZ_CHECK(entries[p] == page.max_insert_size(),
-                  at + "free-space entry " + std::to_string(entries[p]) + ", page takes " +
-                      std::to_string(page.max_insert_size()) + " (F1)");
-    for (const Page::Entry& e : page) {
-      scanned.emplace_back(make_value_id(kContainer, p, e.slot), std::string(e.value));
-      bytes += e.value.size();
-    }
-  }
-  expect_scan(values_, kContainer, scanned, "scan");
+  for (PageNo p : touched_)
+    if (p < first_new) check_page(p, page);
+  touched_.clear();
+  for (PageNo p = first_new; p < pages; ++p) check_page(p, page);
+  HS_FUZZ_CHECK(values_.empty() || values_.rbegin()->first.page < pages,
+                "the model has " + to_string(values_.rbegin()->first) + " past the last page");
+  const std::vector<std::uint16_t> entries = heap_->free_space();
+  HS_FUZZ_CHECK(entries.size() == pages, "one entry per page (F1)");
+  for (PageNo p = 0; p < pages; ++p)
+    HS_FUZZ_CHECK(entries[p] == rooms_[p], "page " + std::to_string(p) + ": free-space entry " +
+                                               std::to_string(entries[p]) + ", page takes " +
+                                               std::to_string(rooms_[p]) + " (F1)");
+  std::uint64_t bytes = 0;
+  for (const auto& [id, value] : values_) bytes += value.size();
   HS_FUZZ_CHECK(heap_->live_values() == values_.size() && heap_->live_bytes() == bytes,
                 "live counts " + std::to_string(heap_->live_values()) + " values, " +
-                    std::to_string(heap_->live_bytes()) + " bytes");
+                    std::to_string(heap_->live_bytes()) + " bytes, the model " +
+                    std::to_string(values_.size()) + " of " + std::to_string(bytes));
   check_disk();
 }
 
+// Page `p` read through the pool (into `page`): valid and holding the model's values.
+void HeapFuzzer::check_page(PageNo p, Page& page) {
+  HS_FUZZ_CHECK(heap_->copy_page(p, page), "page " + std::to_string(p) + " unreadable");
+  std::optional<std::string> problem = page.validate();
+  HS_FUZZ_CHECK(!problem, "page " + std::to_string(p) + ": " + problem.value_or(""));
+  expect_page_holds(p, page, "in the scan");
+  rooms_[p] = page.max_insert_size();
+}
+
 // No page reaches disk ahead of the log records of its changes: every page image in the file
-// has an LSN below the durable end of the log (L2). All-zero pages were never written (H2).
+// has an LSN below the durable end of the log (L2). All-zero pages were never written (H2). Reads
+// each page's header, and the whole page only when its LSN is not below.
 void HeapFuzzer::check_disk() const {
-  const std::vector<std::byte> bytes = *fs_.contents(kPath);
+  const std::uint64_t length = disk_->size();
   Page page;
-  for (std::size_t at = 0; at + kPageSize <= bytes.size(); at += kPageSize) {
-    if (std::all_of(bytes.begin() + at, bytes.begin() + at + kPageSize,
+  for (std::uint64_t at = 0; at + kPageSize <= length; at += kPageSize) {
+    disk_->read_at(at, page.raw().first(Page::kHeaderSize));
+    if (page.lsn() < log_.durable_lsn()) continue;
+    disk_->read_at(at, page.raw());
+    if (std::all_of(page.raw().begin(), page.raw().end(),
                     [](std::byte b) { return b == std::byte{0}; }))
       continue;
-    std::memcpy(page.raw().data(), bytes.data() + at, kPageSize);
-    HS_FUZZ_CHECK(page.lsn() < log_.durable_lsn(),
-                  "page " + std::to_string(at / kPageSize) + " on disk has LSN " +
-                      std::to_string(page.lsn()) + ", the log is durable below " +
-                      std::to_string(log_.durable_lsn()) + " (L2)");
+    fail("page " + std::to_string(at / kPageSize) + " on disk has LSN " +
+         std::to_string(page.lsn()) + ", the log is durable below " +
+         std::to_string(log_.durable_lsn()) + " (L2)");
   }
 }
 
