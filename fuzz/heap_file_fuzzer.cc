@@ -1,10 +1,10 @@
 // heap_file_fuzzer: drives heapstore::Heap (engine/src/heap.h), the engine's own placement layer,
 // over one HeapFile on the in-memory file system, behind a BufferPool of 3-6 frames (so most steps
-// evict) and a Log (Durability::kNone) made durable before any page is written back. Steps:
-// inserts, batches, updates (moving values that outgrow their page), deletes and gets of live and
-// dead ids, guards held while other pages are fetched, flushes, checkpoints, clean reopens
-// (Heap::load with the free-space entries and counts kept) and crashes (dirty pages lost, the
-// file's tail torn; Heap::rebuild from the pages left).
+// evict) and a Log (Durability::kNone; its file keeps only its length) made durable before any
+// page is written back. Steps: inserts, batches, updates (moving values that outgrow their page),
+// deletes and gets of live and dead ids, guards held while other pages are fetched, flushes,
+// checkpoints, clean reopens (Heap::load with the free-space entries and counts kept) and crashes
+// (dirty pages lost, the file's tail torn; Heap::rebuild from the pages left).
 //
 // After every step: each free-space entry equals its page's max_insert_size() (F1), the live
 // counts match, no page on disk is ahead of the durable log (log_format.md L2), and each page the
@@ -52,11 +52,48 @@ bool not_found(Call&& call) {
   return false;
 }
 
+// Where the log writes. This fuzzer never reads its log back (replaying it is recovery's business,
+// checked by storage_manager_fuzzer), so a log file keeps only its length: the log encodes and
+// writes every frame as before, but keeping each twice on a MemoryFileSystem (what reads see and
+// what a crash would keep) was a fifth of the run. Every open is a new, empty file.
+class LengthOnlyFileSystem final : public FileSystem {
+  class LengthOnlyFile final : public File {
+   public:
+    explicit LengthOnlyFile(std::string path) : path_(std::move(path)) {}
+    std::size_t read_at(std::uint64_t, std::span<std::byte>) override { return 0; }
+    void write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+      if (!data.empty()) size_ = std::max(size_, offset + data.size());
+    }
+    std::uint64_t size() override { return size_; }
+    void truncate(std::uint64_t length) override { size_ = length; }
+    void sync() override {}
+    const std::string& path() const override { return path_; }
+
+   private:
+    std::string path_;
+    std::uint64_t size_ = 0;
+  };
+
+ public:
+  std::unique_ptr<File> open(const std::string& path, bool) override {
+    return std::make_unique<LengthOnlyFile>(path);
+  }
+  bool exists(const std::string&) override { return false; }
+  void remove(const std::string&) override {}
+  void rename(const std::string&, const std::string&) override {}
+  void create_directories(const std::string&) override {}
+  std::vector<std::string> list(const std::string&) override { return {}; }
+  void sync_directory(const std::string&) override {}
+  std::unique_ptr<FileLock> lock(const std::string&) override {
+    return std::make_unique<FileLock>();
+  }
+};
+
 class HeapFuzzer {
  public:
   explicit HeapFuzzer(FuzzedDataProvider& in)
       : in_(in),
-        log_(fs_, kDir, Durability::kNone),
+        log_(log_fs_, kDir, Durability::kNone),
         pool_(in.ConsumeIntegralInRange<std::size_t>(3, 6)),
         keep_cursor_(in.ConsumeBool()) {
     fs_.create_directories(kDir);
@@ -206,6 +243,7 @@ class HeapFuzzer {
 
   FuzzedDataProvider& in_;
   MemoryFileSystem fs_;
+  LengthOnlyFileSystem log_fs_;
   Log log_;
   BufferPool pool_;
   const bool keep_cursor_;
