@@ -9,7 +9,7 @@
 // After every step: each free-space entry equals its page's max_insert_size() (F1), the live
 // counts match, no page on disk is ahead of the durable log (log_format.md L2), and each page the
 // step changed (and any new page) is valid (P1-P7) and holds exactly the model's values there.
-// Every kFullCheckEvery steps, before a crash, after a reopen or crash and at the end of the input,
+// At least every kFullCheckEvery steps, before a crash, after a reopen or crash and at the end,
 // every page is (a scan through Heap::copy_page), which catches a change to a page no step named.
 // An insert or a moving update makes a new page only when no page had room, so freed space is
 // reused; an insert right after every reopen and crash checks that again.
@@ -113,9 +113,9 @@ class HeapFuzzer {
         &HeapFuzzer::reopen, &HeapFuzzer::crash};
     for (std::size_t step = 1; step <= kMaxSteps && in_.remaining_bytes() > 0; ++step) {
       (this->*in_.PickValueInArray(kSteps))();
-      check(step % kFullCheckEvery == 0);
+      check(++unscanned_steps_ >= kFullCheckEvery ? Scope::kAll : Scope::kTouched);
     }
-    check(true);
+    check(Scope::kAll);
   }
 
  private:
@@ -236,8 +236,11 @@ class HeapFuzzer {
   void reopen();
   void crash();
   void probe_reuse();
-  void check(bool full);
-  void check_page(PageNo p, Page& page);
+  // What check() reads: the pages touched since the last check and new pages, every page, or
+  // every page with the model taken from them (after a crash, what survived is the model).
+  enum class Scope { kTouched, kAll, kAdopt };
+  void check(Scope scope);
+  void check_page(PageNo p, Page& page, bool adopt);
   void check_disk() const;
   void expect_page_holds(PageNo p, const Page& page, std::string_view when) const;
 
@@ -250,8 +253,9 @@ class HeapFuzzer {
   std::unique_ptr<Heap> heap_;
   std::unique_ptr<File> disk_;  // the heap's file, read by check_disk() and crash()
   Values values_;
-  std::vector<std::size_t> rooms_;  // max_insert_size() of each page at the last check()
-  std::vector<PageNo> touched_;     // pages changed since the last check()
+  std::vector<std::size_t> rooms_;   // max_insert_size() of each page at the last check()
+  std::vector<PageNo> touched_;      // pages changed since the last check()
+  std::size_t unscanned_steps_ = 0;  // steps since check() last read every page
   std::uint32_t tag_ = 0;
 };
 
@@ -344,7 +348,7 @@ void HeapFuzzer::reopen() {
   close();
   open(0);
   heap_->load(entries, values, bytes);
-  check(true);
+  check(Scope::kAll);
   probe_reuse();
 }
 
@@ -353,7 +357,7 @@ void HeapFuzzer::reopen() {
 // empty (H2), and Heap::rebuild recomputes the entries and counts. What survives becomes the model
 // (replaying the log is recovery's business, checked by storage_manager_fuzzer).
 void HeapFuzzer::crash() {
-  check(true);  // what the crash may drop was right
+  check(Scope::kAll);  // what the crash may drop was right
   close();
   std::uint64_t length = disk_->size();
   if (length > 0 && in_.ConsumeBool())
@@ -363,12 +367,7 @@ void HeapFuzzer::crash() {
   heap_->file().cut_to_page_count();
   HS_FUZZ_CHECK(heap_->file().bytes_on_disk() % kPageSize == 0, "tail not cut (H3)");
   heap_->rebuild();
-  values_.clear();
-  Page page;
-  for (PageNo p = 0; heap_->copy_page(p, page); ++p)
-    for (const Page::Entry& e : page)
-      values_.emplace(make_value_id(kContainer, p, e.slot), std::string(e.value));
-  check(true);
+  check(Scope::kAdopt);
   probe_reuse();
 }
 
@@ -382,19 +381,23 @@ void HeapFuzzer::probe_reuse() {
   heap_->erase(id);
 }
 
-// With `full` every page, else the pages touched since the last check and any new page: valid
-// (P1-P7) and holding the model's values. Always F1 for every entry (against the rooms of the pages
-// as last read), the live counts and L2.
-void HeapFuzzer::check(bool full) {
+// The pages of `scope` are valid (P1-P7) and hold the model's values. Always F1 for every entry
+// (against the rooms of the pages as last read), the live counts and L2.
+void HeapFuzzer::check(Scope scope) {
   const PageNo pages = heap_->file().page_count();
-  if (full) touched_.clear();
+  const bool full = scope != Scope::kTouched;
+  if (full) {
+    touched_.clear();
+    unscanned_steps_ = 0;
+  }
+  if (scope == Scope::kAdopt) values_.clear();
   const PageNo first_new = full ? 0 : std::min<PageNo>(rooms_.size(), pages);
   rooms_.resize(pages);
   Page page;
   for (PageNo p : touched_)
-    if (p < first_new) check_page(p, page);
+    if (p < first_new) check_page(p, page, false);
   touched_.clear();
-  for (PageNo p = first_new; p < pages; ++p) check_page(p, page);
+  for (PageNo p = first_new; p < pages; ++p) check_page(p, page, scope == Scope::kAdopt);
   HS_FUZZ_CHECK(values_.empty() || values_.rbegin()->first.page < pages,
                 "the model has " + to_string(values_.rbegin()->first) + " past the last page");
   const std::vector<std::uint16_t> entries = heap_->free_space();
@@ -412,11 +415,15 @@ void HeapFuzzer::check(bool full) {
   check_disk();
 }
 
-// Page `p` read through the pool (into `page`): valid and holding the model's values.
-void HeapFuzzer::check_page(PageNo p, Page& page) {
+// Page `p` read through the pool (into `page`): valid and holding the model's values, which with
+// `adopt` are taken from it first.
+void HeapFuzzer::check_page(PageNo p, Page& page, bool adopt) {
   HS_FUZZ_CHECK(heap_->copy_page(p, page), "page " + std::to_string(p) + " unreadable");
   std::optional<std::string> problem = page.validate();
   HS_FUZZ_CHECK(!problem, "page " + std::to_string(p) + ": " + problem.value_or(""));
+  if (adopt)
+    for (const Page::Entry& e : page)
+      values_.emplace(make_value_id(kContainer, p, e.slot), std::string(e.value));
   expect_page_holds(p, page, "in the scan");
   rooms_[p] = page.max_insert_size();
 }
