@@ -92,23 +92,23 @@ std::pair<std::uint16_t, std::uint16_t> slot_entry(const Page& page, std::size_t
 
 // --- Stores -------------------------------------------------------------------------------------
 
-Scanned values_of(const Values& values, ContainerId c) {
-  Scanned out;
-  for (auto it = values.lower_bound({c, 0, 0}); it != values.end() && it->first.container == c;
-       ++it)
-    out.emplace_back(it->first, it->second);
-  return out;
-}
-
 void expect_scan(const Values& expected, ContainerId c, const Scanned& got,
                  std::string_view where) {
-  Scanned want = values_of(expected, c);
-  auto [w, g] = std::mismatch(want.begin(), want.end(), got.begin(), got.end());
-  if (w == want.end() && g == got.end()) return;
+  // In place: a copy of every expected value cost more than the scan it checks.
+  auto w = expected.lower_bound({c, 0, 0});
+  auto in_c = [&](Values::const_iterator it) {
+    return it != expected.end() && it->first.container == c;
+  };
+  auto g = got.begin();
+  for (; in_c(w) && g != got.end() && w->first == g->first && w->second == g->second; ++w, ++g) {
+  }
+  if (!in_c(w) && g == got.end()) return;
+  std::size_t want = 0;
+  for (auto it = expected.lower_bound({c, 0, 0}); in_c(it); ++it) ++want;
   std::string message = std::string(where) + ": container " + std::to_string(c) + " holds " +
-                        std::to_string(got.size()) + " values, expected " +
-                        std::to_string(want.size()) + "; first difference: ";
-  if (w == want.end()) {
+                        std::to_string(got.size()) + " values, expected " + std::to_string(want) +
+                        "; first difference: ";
+  if (!in_c(w)) {
     message += "unexpected " + to_string(g->first);
   } else if (g == got.end()) {
     message += "missing " + to_string(w->first);

@@ -122,11 +122,8 @@ class PageModel {
 using Values = std::map<ValueId, std::string>;
 using Scanned = std::vector<std::pair<ValueId, std::string>>;
 
-// The values of container `c` in `values`, in scan order.
-Scanned values_of(const Values& values, ContainerId c);
-
-// Fails unless `got` (a scan of container `c`) is exactly values_of(expected, c); `where` names
-// the step in the message.
+// Fails unless `got` (a scan of container `c`) is exactly the values of container `c` in
+// `expected`, in scan order; `where` names the step in the message.
 void expect_scan(const Values& expected, ContainerId c, const Scanned& got, std::string_view where);
 
 // A live id of `values` chosen by `in`, or (sometimes, or when there is none) an id that names no

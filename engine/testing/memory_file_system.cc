@@ -7,6 +7,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 #include "heapstore/error.h"
@@ -23,6 +24,14 @@ std::string parent_of(const std::string& path) {
   auto slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Whether parent_of(path) == dir, without building the parent's string (sync_directory and list
+// ask this of every name).
+bool parent_is(std::string_view path, std::string_view dir) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string_view::npos) return dir == ".";
+  return slash == 0 ? dir == "/" : path.substr(0, slash) == dir;
 }
 
 using Names = std::map<std::string, std::shared_ptr<MemoryInode>>;
@@ -336,7 +345,7 @@ std::vector<std::string> MemoryFileSystem::list(const std::string& path) {
   if (!state_->is_directory(path)) throw_io("list", path);
   std::vector<std::string> names;
   auto add_children = [&](const std::string& entry) {
-    if (entry != path && parent_of(entry) == path)
+    if (entry != path && parent_is(entry, path))
       names.push_back(entry.substr(entry.find_last_of('/') + 1));
   };
   for (const auto& [file, inode] : state_->names) add_children(file);
@@ -349,9 +358,9 @@ void MemoryFileSystem::sync_directory(const std::string& path) {
   state_->enter("sync directory", path);
   if (!state_->is_directory(path)) throw_io("sync directory", path);
   std::erase_if(state_->durable_names,
-                [&](const auto& entry) { return parent_of(entry.first) == path; });
+                [&](const auto& entry) { return parent_is(entry.first, path); });
   for (const auto& [file, inode] : state_->names) {
-    if (parent_of(file) == path) state_->durable_names[file] = inode;
+    if (parent_is(file, path)) state_->durable_names[file] = inode;
   }
 }
 
