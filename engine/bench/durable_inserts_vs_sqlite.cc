@@ -1,8 +1,13 @@
 // The durability target of issue 9: durable inserts per second of heapstore with
 // Durability::kEveryOperation against SQLite in WAL mode with synchronous=FULL (each insert its own
-// transaction), with 1 and 4 threads, 3 s each, in one run. Usage: durable_inserts_vs_sqlite [DIR]
+// transaction), with 1 and 4 threads, in one run. This disk's fsync latency drifts by 2x within a
+// minute, so the two engines run interleaved: ROUNDS rounds of heapstore, SQLite, SQLite,
+// heapstore (ABBA), SECONDS each, every run on a fresh store; each round gives one ratio, and the
+// median, lowest and highest ratio are printed with the median rates.
+// Usage: durable_inserts_vs_sqlite [DIR] [ROUNDS=6] [SECONDS=1]
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,8 +18,9 @@
 
 #include "heapstore/storage_manager.h"
 
-constexpr double kSeconds = 3.0;
+double kSeconds = 1.0;
 std::string kRoot = "build/durable-inserts-vs-sqlite";
+double heapstore_per_sync = 0;  // inserts per log sync in the last heapstore run
 
 template <typename Body>
 double run_threads(int threads, Body body) {
@@ -48,8 +54,7 @@ double heapstore_rate(int threads) {
     }
   });
   auto st = store->stats();
-  std::printf("  heapstore: %lu values, %lu log syncs\n", (unsigned long)st.live_values,
-              (unsigned long)st.log_syncs);
+  heapstore_per_sync = static_cast<double>(st.live_values) / static_cast<double>(st.log_syncs);
   return rate;
 }
 
@@ -89,14 +94,32 @@ double sqlite_rate(int threads) {
   });
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1) kRoot = argv[1];
+  const int rounds = argc > 2 ? std::stoi(argv[2]) : 6;
+  if (argc > 3) kSeconds = std::stod(argv[3]);
   for (int threads : {1, 4}) {
-    double hs = heapstore_rate(threads);
-    double sq = sqlite_rate(threads);
+    std::vector<double> ratios, hs_rates, sq_rates, per_sync;
+    for (int r = 0; r < rounds; ++r) {
+      double hs = heapstore_rate(threads);
+      per_sync.push_back(heapstore_per_sync);
+      double sq = sqlite_rate(threads) + sqlite_rate(threads);
+      hs += heapstore_rate(threads);
+      per_sync.push_back(heapstore_per_sync);
+      ratios.push_back(hs / sq);
+      hs_rates.push_back(hs / 2);
+      sq_rates.push_back(sq / 2);
+    }
     std::printf(
-        "%d thread(s): heapstore kEveryOperation %.0f inserts/s, SQLite WAL FULL %.0f/s, "
-        "ratio %.2f\n",
-        threads, hs, sq, hs / sq);
+        "%d thread(s), %d ABBA rounds of %.1f s: heapstore kEveryOperation %.0f inserts/s (%.2f "
+        "per log sync), SQLite WAL FULL %.0f/s; ratio median %.2f, range %.2f-%.2f\n",
+        threads, rounds, kSeconds, median(hs_rates), median(per_sync), median(sq_rates),
+        median(ratios), *std::min_element(ratios.begin(), ratios.end()),
+        *std::max_element(ratios.begin(), ratios.end()));
   }
 }
