@@ -3,7 +3,7 @@
 // crash is a bug (only SpecError is caught, so libFuzzer reports anything else). Lines
 // "#set KEY=VALUE" (YAML comments) are also passed as --set overrides. A loaded Spec must survive
 // the round trip through to_json(), "a valid workload file": it loads again to the same JSON and
-// the same spec_hash.
+// the same spec_hash. The bytes are also read as a .json file (strict JSON, then the same).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,6 +36,11 @@ std::vector<std::string> overrides_in(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {  // the same bytes as a .json file: strict JSON first, then the same reading
+    workload::parse_spec(text, "fuzz.json", overrides_in(text));
+  } catch (const workload::SpecError& e) {
+    HS_FUZZ_CHECK(std::string_view(e.what()).starts_with("fuzz.json"), e.what());
+  }
   workload::Spec spec;
   try {
     spec = workload::parse_spec(text, "fuzz.yaml", overrides_in(text));

@@ -269,6 +269,35 @@ TEST(SpecJson, JsonAndYamlSpellingsAreEqual) {
   EXPECT_EQ(spec_hash(from_yaml), spec_hash(from_json));
 }
 
+// The message of the SpecError that parsing `text` as file "w.json" throws ("" if none).
+std::string json_error_of(const std::string& text) {
+  try {
+    parse_spec(text, "w.json");
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SpecJson, AJsonFileIsStrictJsonWithLineAndColumn) {
+  const std::string good =
+      "{\"schema\": \"heapstore-workload/1\", \"name\": \"t\",\n"
+      " \"phases\": [{\"name\": \"load\", \"op\": \"insert\", \"count\": 10}]}\n";
+  EXPECT_EQ(json_error_of(good), "");
+  // A trailing comma (line 2, column 59: the ']' after it) and a comment: YAML takes both.
+  std::string trailing = good;
+  trailing.replace(trailing.find("10}]"), 4, "10},]");
+  std::string message = json_error_of(trailing);
+  EXPECT_EQ(message.rfind("w.json:2:59: ", 0), 0u) << message;
+  EXPECT_NE(message.find("JSON syntax error"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_NO_THROW(parse_spec(trailing, "w.yaml"));  // the same bytes as YAML: a flow sequence
+  message = json_error_of("// a comment\n" + good);
+  EXPECT_EQ(message.rfind("w.json:1:1: ", 0), 0u) << message;
+  message = json_error_of(good.substr(0, good.size() - 3));  // cut short
+  EXPECT_NE(message.find("JSON syntax error"), std::string::npos) << message;
+}
+
 TEST(SpecJson, HashIgnoresSeedAndRepetitionsOnly) {
   std::string hash = spec_hash(parse_spec(kExample, "w.yaml"));
   EXPECT_EQ(hash.size(), 16u);

@@ -93,6 +93,7 @@ Spec parse_spec(std::string_view text, const std::string& source,
                 const std::vector<std::string>& overrides) {
   Context ctx(source);
   try {
+    if (is_json_file(source)) check_strict_json(text, ctx);
     YAML::Node root = load_root_map(text, ctx);
     for (const std::string& setting : overrides) apply_override(ctx, root, kTop, setting);
     return read_spec(ctx, root);

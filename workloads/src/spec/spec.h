@@ -98,7 +98,8 @@ class SpecError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Loads and validates the workload file at `path` (YAML, or JSON, which YAML reads too).
+// Loads and validates the workload file at `path`: YAML, or JSON when the name ends in .json
+// (strict JSON: a trailing comma or a comment is an error naming its line and column).
 // `overrides` are "key=value" settings applied before validation, as --set gives them:
 // "seed=7", "repetitions=3", "engine.buffer_pool_mib=128", "phases.load.count=1000",
 // "phases.load.value_size.max=200". Throws SpecError.

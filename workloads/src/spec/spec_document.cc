@@ -3,7 +3,9 @@
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "spec_values.h"
@@ -141,7 +143,49 @@ void check_one_document(std::string_view text, const Context& ctx) {
   ctx.fail(starts.marks[1], "", "expected one YAML document, found more");
 }
 
+// The line and column of byte `at` of `text`, as a mark for messages.
+YAML::Mark mark_at(std::string_view text, std::size_t at) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(at);
+  mark.line = mark.column = 0;
+  for (std::size_t i = 0; i < at && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
 }  // namespace
+
+bool is_json_file(std::string_view source) {
+  if (source.size() < 5) return false;
+  std::string ext(source.substr(source.size() - 5));
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return ext == ".json";
+}
+
+// YAML reads JSON too, but also what JSON forbids (a trailing comma, a comment, a bare word), so
+// a .json file is first parsed as JSON (nlohmann/json, strict), failing at the first such byte.
+void check_strict_json(std::string_view text, const Context& ctx) {
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, true, false);
+    static_cast<void>(parsed);  // only whether it parses matters; YAML builds the tree
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte counts from 1 and points at the byte that broke the parse (or the end).
+    YAML::Mark mark = mark_at(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    std::size_t column = what.find("column ");
+    std::size_t reason = what.find(": ", column == std::string::npos ? 0 : column);
+    ctx.fail(mark, "",
+             "JSON syntax error: " +
+                 printable(reason == std::string::npos ? what : what.substr(reason + 2)));
+  }
+}
 
 YAML::Node load_root_map(std::string_view text, const Context& ctx) {
   YAML::Node root;

@@ -163,4 +163,10 @@ void Fields::read_optional(std::string_view key, T& out, std::uint64_t lo, std::
 // The root of `text`: exactly one YAML document, and a map.
 YAML::Node load_root_map(std::string_view text, const Context& ctx);
 
+// Whether `source` names a JSON file (ends in .json, any case).
+bool is_json_file(std::string_view source);
+// Fails (SpecError naming line and column) unless `text` is strict JSON: no trailing comma, no
+// comment, nothing YAML would accept that JSON does not.
+void check_strict_json(std::string_view text, const Context& ctx);
+
 }  // namespace heapstore::workload::spec_detail
