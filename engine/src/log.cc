@@ -47,17 +47,18 @@ std::optional<std::uint64_t> parse_log_file_name(std::string_view name) {
   return seq;
 }
 
+// Reads frame by frame, not the whole file: a reused log file (L9) is as long as the old log was,
+// and everything after the first frame that does not follow is not this log's.
 LogContents read_log_file(FileSystem& fs, const std::string& path, std::uint64_t seq, Lsn start) {
   LogContents found{.ops = {}, .start = start, .valid_bytes = 0, .trailing_garbage = false};
   if (!fs.exists(path)) return found;
   auto file = fs.open(path, false);
-  std::vector<std::byte> bytes(file->size());
-  bytes.resize(file->read_at(0, bytes));
-  if (bytes.size() < Log::kFileHeaderSize) {
-    found.trailing_garbage = !bytes.empty();
+  const std::uint64_t size = file->size();
+  std::byte h[Log::kFileHeaderSize];
+  if (size < Log::kFileHeaderSize || file->read_at(0, h) < Log::kFileHeaderSize) {
+    found.trailing_garbage = size > 0;
     return found;
   }
-  const std::byte* h = bytes.data();
   if (std::memcmp(h, kFileMagic, 8) != 0 ||
       get_at<std::uint64_t>(h + 24) != bytes_checksum({h, 24})) {
     found.trailing_garbage = true;  // a torn header: the file was never synced, so holds nothing
@@ -73,22 +74,27 @@ LogContents read_log_file(FileSystem& fs, const std::string& path, std::uint64_t
                                             " from LSN " + std::to_string(get_at<Lsn>(h + 16)) +
                                             ", the catalog expects log " + std::to_string(seq) +
                                             " from LSN " + std::to_string(start));
-  std::size_t at = Log::kFileHeaderSize;
+  std::uint64_t at = Log::kFileHeaderSize;
   Lsn lsn = start;
-  while (bytes.size() - at >= Log::kFrameHeaderSize) {
-    const std::byte* f = bytes.data() + at;
+  std::byte f[Log::kFrameHeaderSize];
+  while (size - at >= Log::kFrameHeaderSize && file->read_at(at, f) == Log::kFrameHeaderSize) {
     auto length = get_at<std::uint32_t>(f + 4);
     if (get_at<std::uint32_t>(f) != kFrameMagic || length > kMaxFrameBytes ||
-        length > bytes.size() - at - Log::kFrameHeaderSize || get_at<Lsn>(f + 8) != lsn)
+        length > size - at - Log::kFrameHeaderSize || get_at<Lsn>(f + 8) != lsn)
       break;
-    std::span<const std::byte> payload(f + Log::kFrameHeaderSize, length);
-    if (get_at<std::uint64_t>(f + 16) != frame_checksum(payload, lsn)) break;
-    found.ops.insert(found.ops.end(), payload.begin(), payload.end());
+    const std::size_t before = found.ops.size();
+    found.ops.resize(before + length);
+    std::span<std::byte> payload(found.ops.data() + before, length);
+    if (file->read_at(at + Log::kFrameHeaderSize, payload) != length ||
+        get_at<std::uint64_t>(f + 16) != frame_checksum(payload, lsn)) {
+      found.ops.resize(before);
+      break;
+    }
     at += Log::kFrameHeaderSize + length;
     lsn += length;
   }
   found.valid_bytes = at;
-  found.trailing_garbage = at < bytes.size();
+  found.trailing_garbage = at < size;
   return found;
 }
 
