@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libxxhash-dev valgrind
+  liblmdb-dev librocksdb-dev libleveldb-dev libwiredtiger-dev chromium
 )
 
 missing=()

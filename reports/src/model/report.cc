@@ -59,17 +59,38 @@ json aggregates_to_json(const EngineResult& engine) {
   return result;
 }
 
+json series_to_json(const std::vector<SeriesPoint>& series) {
+  json result = json::array();
+  for (const SeriesPoint& p : series)
+    result.push_back({{"end_seconds", p.end_seconds},
+                      {"ops_per_sec", p.ops_per_sec},
+                      {"p50_ns", p.p50_ns},
+                      {"p99_ns", p.p99_ns}});
+  return result;
+}
+
 json engine_to_json(const EngineResult& engine) {
   json repetitions = json::array();
   for (const Repetition& repetition : engine.repetitions) {
     json phases = json::array();
     for (const PhaseResult& phase : repetition.phases) {
-      phases.push_back({{"name", phase.name}, {"op", phase.op}, {"metrics", phase.metrics}});
+      json item = {{"name", phase.name}, {"op", phase.op}, {"metrics", phase.metrics}};
+      if (!phase.series.empty()) item["series"] = series_to_json(phase.series);
+      if (!phase.histograms.empty()) {
+        json& histograms = item["histograms"] = json::object();
+        for (const auto& [op, h] : phase.histograms) histograms[op] = h.buckets;
+      }
+      phases.push_back(std::move(item));
     }
     repetitions.push_back({{"index", repetition.index}, {"phases", std::move(phases)}});
   }
   return {{"name", engine.name},
+          {"engine", engine.engine.empty() ? engine.name : engine.engine},
           {"settings", engine.settings},
+          {"guarantees",
+           {{"atomicity", engine.guarantees.atomicity},
+            {"durability", engine.guarantees.durability}}},
+          {"max_value_bytes", engine.max_value_bytes},
           {"repetitions", std::move(repetitions)},
           {"aggregates", aggregates_to_json(engine)}};
 }

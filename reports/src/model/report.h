@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace heapstore::report {
@@ -41,10 +42,26 @@ struct Context {
 
 using Metrics = std::map<std::string, double>;
 
+// One interval of a phase's time series (the runner's --interval, 1 s by default).
+struct SeriesPoint {
+  double end_seconds = 0;  // since the phase's timed part began
+  double ops_per_sec = 0;  // operations finished in the interval / its length
+  double p50_ns = 0;       // of the latencies sampled in the interval; 0 when none was
+  double p99_ns = 0;
+};
+
+// A latency histogram, so any percentile can be recomputed: its non-empty buckets in ascending
+// order, each the bucket's upper edge in ns and how many sampled operations fell in it.
+struct LatencyHistogram {
+  std::vector<std::pair<double, std::uint64_t>> buckets;
+};
+
 struct PhaseResult {
   std::string name;
   std::string op;  // insert, update, delete, get, scan, mix
   Metrics metrics;
+  std::vector<SeriesPoint> series;                      // may be empty (counted runs)
+  std::map<std::string, LatencyHistogram> histograms;  // timed op ("get", "insert_batch", ...)
 };
 
 struct Repetition {
@@ -60,9 +77,20 @@ struct Aggregate {
   double cv = 0;  // coefficient of variation: stddev / mean (0 when the mean is 0)
 };
 
+// What an engine promises about crashes, as its adapter declares it for the settings it ran
+// with: shown beside its results so a logged engine is never compared with an unlogged one
+// unawares.
+struct Guarantees {
+  std::string atomicity;   // what a crash leaves of an operation, e.g. "each operation (WAL)"
+  std::string durability;  // when acknowledged data survives a power loss, e.g. "end of phase"
+};
+
 struct EngineResult {
-  std::string name;                             // "heapstore", "sqlite"
+  std::string name;    // unique in the report: the configuration's label, else the engine's name
+  std::string engine;  // the registry's name of the engine ("heapstore", "sqlite", "lmdb", ...)
   std::map<std::string, std::string> settings;  // e.g. sqlite journal_mode, synchronous
+  Guarantees guarantees;
+  std::uint64_t max_value_bytes = 0;  // the largest value the engine stores (0: unknown)
   std::vector<Repetition> repetitions;
   // phase name -> metric name -> aggregate; filled by aggregate().
   std::map<std::string, std::map<std::string, Aggregate>> aggregates;

@@ -78,20 +78,24 @@ const json& expect_object(const json& value, const std::string& path) {
   return value;
 }
 
-// One JSON object with a fixed set of fields, all required and no others.
+// One JSON object with a fixed set of fields: the required ones, the optional ones (added to
+// the schema later, so older reports lack them) and no others.
 class FieldReader {
  public:
-  FieldReader(const json& object, std::string path, std::initializer_list<std::string_view> fields)
+  FieldReader(const json& object, std::string path, std::initializer_list<std::string_view> fields,
+              std::initializer_list<std::string_view> optional = {})
       : object_(expect_object(object, path)), path_(std::move(path)) {
     for (std::string_view field : fields) {
       if (object_.find(field) == object_.end()) fail(this->path(field), "missing");
     }
     for (const auto& item : object_.items()) {
-      if (std::find(fields.begin(), fields.end(), item.key()) == fields.end()) {
-        fail(this->path(item.key()), "unknown field");
-      }
+      auto known = [&](std::initializer_list<std::string_view> list) {
+        return std::find(list.begin(), list.end(), item.key()) != list.end();
+      };
+      if (!known(fields) && !known(optional)) fail(this->path(item.key()), "unknown field");
     }
   }
+  bool has(std::string_view field) const { return object_.find(field) != object_.end(); }
   const json& value(std::string_view field) const { return *object_.find(field); }
   std::string path(std::string_view field) const { return child(path_, field); }
   std::string string(std::string_view field) const {
@@ -198,8 +202,32 @@ Metrics metrics_from_json(const json& value, const std::string& path) {
   return metrics;
 }
 
+std::vector<SeriesPoint> series_from_json(const json& value, const std::string& path) {
+  return read_array<SeriesPoint>(value, path, [](const json& point, const std::string& at) {
+    const FieldReader reader(point, at, {"end_seconds", "ops_per_sec", "p50_ns", "p99_ns"});
+    return SeriesPoint{reader.number("end_seconds"), reader.number("ops_per_sec"),
+                       reader.number("p50_ns"), reader.number("p99_ns")};
+  });
+}
+
+// {"get": [[upper_ns, count], ...], ...}
+std::map<std::string, LatencyHistogram> histograms_from_json(const json& value,
+                                                             const std::string& path) {
+  std::map<std::string, LatencyHistogram> histograms;
+  for (const auto& item : expect_object(value, path).items()) {
+    histograms[item.key()].buckets = read_array<std::pair<double, std::uint64_t>>(
+        item.value(), child(path, item.key()), [](const json& bucket, const std::string& at) {
+          if (!bucket.is_array() || bucket.size() != 2) fail(at, "not a pair [upper_ns, count]");
+          return std::pair{read_number(bucket[0], element(at, 0)),
+                           read_unsigned(bucket[1], element(at, 1),
+                                         std::numeric_limits<std::uint64_t>::max())};
+        });
+  }
+  return histograms;
+}
+
 PhaseResult phase_from_json(const json& value, const std::string& path) {
-  const FieldReader reader(value, path, {"name", "op", "metrics"});
+  const FieldReader reader(value, path, {"name", "op", "metrics"}, {"series", "histograms"});
   PhaseResult phase;
   phase.name = reader.name("name");
   phase.op = reader.string("op");
@@ -208,6 +236,10 @@ PhaseResult phase_from_json(const json& value, const std::string& path) {
          "unknown operation \"" + phase.op + "\" (insert, update, delete, get, scan or mix)");
   }
   phase.metrics = metrics_from_json(reader.value("metrics"), reader.path("metrics"));
+  if (reader.has("series"))
+    phase.series = series_from_json(reader.value("series"), reader.path("series"));
+  if (reader.has("histograms"))
+    phase.histograms = histograms_from_json(reader.value("histograms"), reader.path("histograms"));
   return phase;
 }
 
@@ -247,10 +279,20 @@ std::map<std::string, std::map<std::string, Aggregate>> aggregates_from_json(
 }
 
 EngineResult engine_from_json(const json& value, const std::string& path) {
-  const FieldReader reader(value, path, {"name", "settings", "repetitions", "aggregates"});
+  const FieldReader reader(value, path, {"name", "settings", "repetitions", "aggregates"},
+                           {"engine", "guarantees", "max_value_bytes"});
   EngineResult engine;
   engine.name = reader.name("name");
+  engine.engine = reader.has("engine") ? reader.name("engine") : engine.name;
   engine.settings = settings_from_json(reader.value("settings"), reader.path("settings"));
+  if (reader.has("guarantees")) {
+    const FieldReader g(reader.value("guarantees"), reader.path("guarantees"),
+                        {"atomicity", "durability"});
+    engine.guarantees = {g.string("atomicity"), g.string("durability")};
+  }
+  if (reader.has("max_value_bytes"))
+    engine.max_value_bytes =
+        reader.unsigned_integer("max_value_bytes", std::numeric_limits<std::uint64_t>::max());
   engine.repetitions = read_array<Repetition>(reader.value("repetitions"),
                                               reader.path("repetitions"), repetition_from_json);
   for (std::size_t i = 0; i < engine.repetitions.size(); ++i) {

@@ -1,8 +1,10 @@
 // The one interface through which the harness drives an engine, so one workload file runs
-// against several engines in one run. heapstore and SQLite implement it.
+// against several engines in one run, and the one registry of engines (engine_table()). Adding
+// an engine: its adapter in its own .cc, one line in engine_table() (engine_adapter.cc).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <span>
@@ -10,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "report.h"
 #include "spec.h"
 
 namespace heapstore::workload {
@@ -42,6 +45,9 @@ class EngineAdapter {
   virtual std::string name() const = 0;
   // Settings that shape the results (journal mode, sync, cache), recorded in the report.
   virtual std::map<std::string, std::string> settings() const = 0;
+  // What a crash leaves, with the settings the engine was opened with; recorded in the report
+  // and shown beside the results.
+  virtual report::Guarantees guarantees() const = 0;
 
   virtual void create_container(std::uint32_t container) = 0;
   virtual Handle insert(std::uint32_t container, std::string_view value) = 0;
@@ -61,13 +67,38 @@ class EngineAdapter {
   virtual EngineCounters counters() = 0;
 };
 
-// The engines `heapstore run --engine` accepts.
+// Opens an engine on a fresh, empty directory `dir` with `config` (config.options are the
+// engine's own; an unknown or bad one throws std::invalid_argument naming it).
+using EngineFactory = std::unique_ptr<EngineAdapter> (*)(const std::string& dir,
+                                                         const EngineConfig& config);
+
+// What the registry knows of an engine before one is opened.
+struct EngineInfo {
+  std::string_view name;          // what --engine and a workload's `engines:` call it
+  std::string_view description;   // one line for --help
+  std::uint32_t max_value_bytes;  // the largest value it stores
+  EngineFactory open;
+};
+
+// The registry: every engine the harness can run, in the order --help lists them. Static.
+std::span<const EngineInfo> engine_table();
+
+// The registry's entry named `name`; throws std::invalid_argument naming the known ones.
+const EngineInfo& engine_info(std::string_view name);
+
+// The registry's names, in order.
 std::vector<std::string> engine_names();
 
 // Opens engine `name` on a fresh, empty directory `dir`. Throws std::invalid_argument for an
-// unknown name.
+// unknown name or option.
 std::unique_ptr<EngineAdapter> make_engine(std::string_view name, const std::string& dir,
                                            const EngineConfig& config);
+
+// Throws std::invalid_argument unless every key of `options` is in `known`; `engine` names the
+// engine in the message. For adapters, which each accept a few options of their own.
+void expect_known_options(std::string_view engine,
+                          const std::map<std::string, std::string>& options,
+                          std::initializer_list<std::string_view> known);
 
 // Each engine's factory, in its own .cc.
 std::unique_ptr<EngineAdapter> make_heapstore_engine(const std::string& dir,

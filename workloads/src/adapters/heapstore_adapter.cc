@@ -18,7 +18,8 @@ ValueId id_of(std::uint32_t container, Handle handle) {
 class HeapstoreEngine final : public EngineAdapter {
  public:
   HeapstoreEngine(const std::string& dir, const EngineConfig& config)
-      : frames_(std::size_t{config.buffer_pool_mib} * (1 << 20) / kPageSize),
+      : frames_((expect_known_options("heapstore", config.options, {}),
+                 std::size_t{config.buffer_pool_mib} * (1 << 20) / kPageSize)),
         sync_(config.sync),
         store_(StorageManager::open(
             dir, {.buffer_pool_frames = frames_,
@@ -31,6 +32,12 @@ class HeapstoreEngine final : public EngineAdapter {
     return {{"buffer_pool_frames", std::to_string(frames_)},
             {"sync", sync_ ? "fsync at each phase end" : "off"},
             {"phase_end", "flush()"}};
+  }
+
+  report::Guarantees guarantees() const override {
+    return {"each operation (write-ahead log)",
+            sync_ ? "at the end of each phase (flush: log and pages fsynced)"
+                  : "none: never fsynced (sync: false)"};
   }
 
   void create_container(std::uint32_t c) override { store_->create_container(c); }

@@ -83,6 +83,7 @@ class SqliteEngine final : public EngineAdapter {
 
   std::string name() const override { return "sqlite"; }
   std::map<std::string, std::string> settings() const override { return settings_; }
+  report::Guarantees guarantees() const override;
   void create_container(std::uint32_t c) override;
   Handle insert(std::uint32_t c, std::string_view value) override;
   void insert_batch(std::uint32_t c, std::span<const std::string_view> values,
@@ -127,6 +128,14 @@ SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
   exec(std::string("PRAGMA synchronous=") + (config.sync ? "NORMAL" : "OFF"));
   exec("PRAGMA cache_size=-" + settings_["cache_size_kib"]);
   exec("BEGIN");
+}
+
+report::Guarantees SqliteEngine::guarantees() const {
+  return {"each phase (one transaction per phase; journal " + settings_.at("journal_mode") + ")",
+          settings_.at("synchronous") == "OFF"
+              ? "none: never fsynced (synchronous=OFF)"
+              : "at the end of each phase (commit, synchronous=" + settings_.at("synchronous") +
+                    ")"};
 }
 
 SqliteEngine::~SqliteEngine() {

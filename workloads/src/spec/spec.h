@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -16,7 +17,13 @@ namespace heapstore::workload {
 
 inline constexpr std::string_view kSchema = "heapstore-workload/1";
 
-// How long values are. Sizes are bytes, at most the engine's maximum value size (4066).
+// The largest value size a workload file may name (1 GiB). The default bound of sizes and
+// growth is heapstore's largest value, kDefaultMaxValueBytes.
+inline constexpr std::uint32_t kMaxValueBytes = 1u << 30;
+inline constexpr std::uint32_t kDefaultMaxValueBytes = 4066;
+
+// How long values are. Sizes are bytes, at most kMaxValueBytes here; the engines of a run may
+// take less (EngineInfo::max_value_bytes), which the runner checks before anything runs.
 struct SizeDist {
   enum class Kind { kConstant, kUniform, kNormal, kZipfian };
   Kind kind = Kind::kConstant;
@@ -44,7 +51,7 @@ struct Select {
 struct Growth {
   std::int32_t bytes = 0;  // may be negative (shrink), not below 0 bytes
   double factor = 1.0;     // used when `bytes` is 0
-  std::uint32_t max = 4066;
+  std::uint32_t max = kDefaultMaxValueBytes;
 };
 
 enum class Op { kInsert, kUpdate, kDelete, kGet, kScan, kMix };
@@ -74,8 +81,11 @@ struct Phase {
 };
 
 struct EngineConfig {
-  std::uint32_t buffer_pool_mib = 64;  // 1 to 1048576
+  std::uint32_t buffer_pool_mib = 64;  // 1 to 1048576; every engine's cache is this size
   bool sync = false;                   // fsync at each flush
+  // The engine's own options ("journal_mode" -> "DELETE" for SQLite), from a labelled
+  // configuration; each adapter rejects keys it does not know.
+  std::map<std::string, std::string> options;
 };
 
 // Containers a workload may spread its values over.

@@ -12,9 +12,9 @@
 namespace heapstore::workload::spec_detail {
 namespace {
 
-constexpr std::uint64_t kMaxValueSize = StorageManager::kMaxValueSize;
-static_assert(kMaxValueSize == 4066, "the schema and its messages say 4066");
-constexpr std::string_view kTooLarge = "the engine's maximum value size is 4066 bytes";
+constexpr std::uint64_t kMaxValueSize = kMaxValueBytes;
+static_assert(StorageManager::kMaxValueSize == kDefaultMaxValueBytes, "the defaults say 4066");
+constexpr std::string_view kTooLarge = "a workload's values are at most 1 GiB (1073741824 bytes)";
 constexpr std::uint64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
 constexpr double kMaxTheta = 10;
 
@@ -72,7 +72,7 @@ void read_size_bounds(const Fields& f, SizeDist& dist) {
   }
   bool normal = dist.kind == SizeDist::Kind::kNormal;  // the only one with default bounds
   dist.min = normal && !f.find("min") ? 0 : read_bytes(f, "min");
-  dist.max = normal && !f.find("max") ? kMaxValueSize : read_bytes(f, "max");
+  dist.max = normal && !f.find("max") ? kDefaultMaxValueBytes : read_bytes(f, "max");
   if (dist.min > dist.max) {
     f.ctx().fail(f.require("min"), f.field("min"),
                  std::to_string(dist.min) + " is above max " + std::to_string(dist.max));
