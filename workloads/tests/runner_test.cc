@@ -1,5 +1,6 @@
 // The runner against heapstore, SQLite and recording or lying fakes: reports carry every metric,
-// one seed gives one operation sequence, and wrong results void the run.
+// one seed gives one operation sequence, wrong results void the run, engines take turns, and a
+// random sample of operations is timed.
 #include "runner.h"
 
 #include <gtest/gtest.h>
@@ -40,6 +41,7 @@ class RunnerTest : public ::testing::Test {
     RunOptions o;
     o.engines = std::move(engines);
     o.data_dir = dir_.string();
+    o.latency_sample_every = 1;  // exact latency counts; the sampled default has its own test
     return o;
   }
 
@@ -54,6 +56,7 @@ class RecordingEngine : public EngineAdapter {
       : real_(std::move(real)), log_(log), lie_(lie) {}
   std::string name() const override { return real_->name(); }
   std::map<std::string, std::string> settings() const override { return real_->settings(); }
+  report::Guarantees guarantees() const override { return real_->guarantees(); }
   void create_container(std::uint32_t c) override { real_->create_container(c); }
   Handle insert(std::uint32_t c, std::string_view v) override {
     note("insert", c, v.size());
@@ -224,6 +227,158 @@ phases:
   EXPECT_GE(seconds, 0.15);
   EXPECT_LT(seconds, 2.0);
   EXPECT_GT(r.engines[0].repetitions[0].phases[1].metrics.at("operations"), 100);
+}
+
+// Round r starts with engine r mod n, so no engine always runs first (or last).
+TEST_F(RunnerTest, EnginesTakeTurnsRoundByRound) {
+  Spec spec = parse_spec(kSpec, "runner-test.yaml", {"repetitions=3"});
+  RunOptions o = options({"heapstore", "sqlite", "heapstore@second"});
+  std::vector<std::string> opened;
+  o.open_engine = [&](std::string_view name, const std::string& dir, const EngineConfig& c) {
+    opened.push_back(std::filesystem::path(dir).filename().string());
+    return make_engine(name, dir, c);
+  };
+  report::Report r = run_workload(spec, o, quiet_);
+  EXPECT_EQ(opened, (std::vector<std::string>{"heapstore-0", "sqlite-0", "second-0", "sqlite-1",
+                                              "second-1", "heapstore-1", "second-2", "heapstore-2",
+                                              "sqlite-2"}));
+  ASSERT_EQ(r.engines.size(), 3u);
+  EXPECT_EQ(r.engines[2].name, "second");
+  EXPECT_EQ(r.engines[2].engine, "heapstore");
+  for (const auto& engine : r.engines) {
+    ASSERT_EQ(engine.repetitions.size(), 3u);
+    for (std::uint32_t i = 0; i < 3; ++i) EXPECT_EQ(engine.repetitions[i].index, i);
+    EXPECT_FALSE(engine.guarantees.atomicity.empty());
+    EXPECT_GT(engine.max_value_bytes, 0u);
+  }
+}
+
+// One operation in N timed on average, at random gaps: the count is near ops / N, throughput is
+// still over every operation, and the histogram holds exactly the timed ones.
+TEST_F(RunnerTest, LatencyIsSampledAndTheHistogramKeepsEverySample) {
+  Spec spec = parse_spec(kSpec, "runner-test.yaml", {"repetitions=1"});
+  RunOptions o = options({"heapstore"});
+  o.latency_sample_every = 10;
+  report::Report r = run_workload(spec, o, quiet_);
+  const report::PhaseResult& load = r.engines[0].repetitions[0].phases[0];
+  EXPECT_EQ(load.metrics.at("operations"), 3000);
+  EXPECT_EQ(load.metrics.at("latency.sample_every"), 10);
+  EXPECT_GT(load.metrics.at("latency.insert.count"), 200);
+  EXPECT_LT(load.metrics.at("latency.insert.count"), 400);
+  std::uint64_t in_histogram = 0;
+  for (const auto& [upper_ns, count] : load.histograms.at("insert").buckets) in_histogram += count;
+  EXPECT_EQ(static_cast<double>(in_histogram), load.metrics.at("latency.insert.count"));
+  ASSERT_FALSE(load.series.empty());
+  EXPECT_NEAR(load.series.back().end_seconds, load.metrics.at("seconds"), 1e-9);
+  EXPECT_GT(load.series.back().ops_per_sec, 0);
+}
+
+TEST_F(RunnerTest, TheTimeSeriesHasAPointPerInterval) {
+  Spec spec = parse_spec(R"(
+schema: heapstore-workload/1
+name: series
+phases:
+  - {name: load, op: insert, count: 1000}
+  - {name: read, op: get, duration: 350ms}
+)",
+                         "series.yaml");
+  RunOptions o = options({"heapstore"});
+  o.interval_seconds = 0.1;
+  report::Report r = run_workload(spec, o, quiet_);
+  const auto& series = r.engines[0].repetitions[0].phases[1].series;
+  ASSERT_GE(series.size(), 3u);
+  ASSERT_LE(series.size(), 5u);
+  for (std::size_t i = 1; i < series.size(); ++i)
+    EXPECT_GT(series[i].end_seconds, series[i - 1].end_seconds);
+  EXPECT_GT(series[1].ops_per_sec, 0);
+  EXPECT_GT(series[1].p50_ns, 0);
+  EXPECT_GE(series[1].p99_ns, series[1].p50_ns);
+}
+
+// The value limit is the engines', not the file's: 5000-byte values run on SQLite, and are
+// refused for heapstore before anything runs.
+TEST_F(RunnerTest, ValuesLargerThanAnEngineStoresAreRefusedBeforeTheRun) {
+  Spec spec = parse_spec(R"(
+schema: heapstore-workload/1
+name: big
+phases:
+  - {name: load, op: insert, count: 10, value_size: 5000}
+)",
+                         "big.yaml");
+  EXPECT_NO_THROW(run_workload(spec, options({"sqlite"}), quiet_));
+  try {
+    run_workload(spec, options({"sqlite", "heapstore"}), quiet_);
+    FAIL() << "5000-byte values were run on heapstore";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("heapstore stores at most 4066"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "big" / "sqlite-0"));
+}
+
+TEST_F(RunnerTest, EngineConfigurationsParseAndBadOnesAreNamed) {
+  EngineChoice c = parse_engine_choice("sqlite:journal_mode=DELETE:cache=1@rollback");
+  EXPECT_EQ(c.engine, "sqlite");
+  EXPECT_EQ(c.label, "rollback");
+  EXPECT_EQ(c.options, (std::map<std::string, std::string>{{"cache", "1"},
+                                                            {"journal_mode", "DELETE"}}));
+  EXPECT_EQ(parse_engine_choice("heapstore").label, "heapstore");
+  EXPECT_THROW(parse_engine_choice("nosuch"), std::invalid_argument);
+  EXPECT_THROW(parse_engine_choice("sqlite:novalue"), std::invalid_argument);
+  EXPECT_THROW(parse_engine_choice("sqlite@"), std::invalid_argument);
+  EXPECT_THROW(parse_engine_choices({"heapstore", "heapstore"}), std::invalid_argument);
+  Spec spec = parse_spec(kSpec, "runner-test.yaml", {"repetitions=1"});
+  EXPECT_THROW(run_workload(spec, options({"heapstore:nosuch=1"}), quiet_), std::invalid_argument);
+}
+
+// A warm-up runs the phase's operation first and is left out of its results, but what it
+// inserted stays in the store.
+TEST_F(RunnerTest, AWarmUpIsLeftOutOfTheResults) {
+  Spec spec = parse_spec(R"(
+schema: heapstore-workload/1
+name: warm
+phases:
+  - {name: load, op: insert, count: 500, warmup: 300}
+  - {name: read, op: get, count: 200, warmup: 20ms}
+)",
+                         "warm.yaml");
+  RunOptions o = options({"heapstore"});
+  std::vector<std::string> log;
+  o.open_engine = [&](std::string_view name, const std::string& dir, const EngineConfig& c) {
+    return std::make_unique<RecordingEngine>(make_engine(name, dir, c), &log, 0);
+  };
+  report::Report r = run_workload(spec, o, quiet_);
+  const auto& phases = r.engines[0].repetitions[0].phases;
+  EXPECT_EQ(phases[0].metrics.at("operations"), 500);
+  EXPECT_EQ(phases[0].metrics.at("latency.insert.count"), 500);
+  EXPECT_EQ(phases[1].metrics.at("operations"), 200);
+  EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                          [](const std::string& call) { return call.starts_with("insert"); }),
+            800);
+  EXPECT_GT(std::count_if(log.begin(), log.end(),
+                          [](const std::string& call) { return call.starts_with("get"); }),
+            200);
+  EXPECT_EQ(phases[1].metrics.at("engine.live_bytes"), 800 * 100);
+}
+
+// Open loop: operations start on schedule, so the phase takes count / rate seconds, and each
+// latency runs from its intended start.
+TEST_F(RunnerTest, AnOpenLoopRateIsKeptAndEveryOperationTimed) {
+  Spec spec = parse_spec(R"(
+schema: heapstore-workload/1
+name: paced
+phases:
+  - {name: load, op: insert, count: 100}
+  - {name: read, op: get, count: 2000, rate: 10000, threads: 2}
+)",
+                         "paced.yaml");
+  report::Report r = run_workload(spec, options({"heapstore"}), quiet_);
+  const auto& m = r.engines[0].repetitions[0].phases[1].metrics;
+  EXPECT_GE(m.at("seconds"), 0.19);
+  EXPECT_LT(m.at("seconds"), 5.0);  // generous: only that it does not run unpaced forever
+  EXPECT_EQ(m.at("latency.get.count"), 2000);
+  EXPECT_EQ(m.at("target_ops_per_sec"), 10000);
+  EXPECT_EQ(m.at("latency.sample_every"), 1);
 }
 
 TEST_F(RunnerTest, DataDirectoriesAreRemovedAfterTheRun) {

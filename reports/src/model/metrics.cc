@@ -28,11 +28,13 @@ constexpr Entry kVocabulary[] = {
     {"latency.*.max_ns", {kNone, !kGated, !kCounted, "ns"}},
     {"latency.*.mean_ns", {kNone, !kGated, !kCounted, "ns"}},
     {"latency.*.count", {kNone, !kGated, !kCounted, ""}},
+    {"latency.sample_every", {kNone, !kGated, !kCounted, ""}},
     {"instructions", {kLower, kGated, kCounted, "instructions"}},
     {"estimated_cycles", {kLower, kGated, kCounted, "cycles"}},
     {"instructions.**", {kLower, !kGated, kCounted, "instructions"}},  // per operation
     {"estimated_cycles.**", {kLower, !kGated, kCounted, "cycles"}},
     {"operations", {kNone, !kGated, !kCounted, ""}},
+    {"target_ops_per_sec", {kNone, !kGated, !kCounted, "ops/s"}},  // open loop: the rate asked
     {"seconds", {kNone, !kGated, !kCounted, "s"}},
     {"end_phase_seconds", {kNone, !kGated, !kCounted, "s"}},
     {"engine.**", {kNone, !kGated, !kCounted, ""}},

@@ -45,6 +45,7 @@ json context_to_json(const Context& context) {
   result["memory_bytes"] = context.memory_bytes;
   result["libraries"] = context.libraries;
   result["clock_resolution_ns"] = context.clock_resolution_ns;
+  result["clock_read_ns"] = context.clock_read_ns;
   return result;
 }
 

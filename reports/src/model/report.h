@@ -38,6 +38,7 @@ struct Context {
   std::string valgrind;  // "valgrind-3.19.0" in counted runs, else empty
   std::map<std::string, std::string> libraries;  // library -> version the tool was built with
   double clock_resolution_ns = 0;  // the tick clock's smallest step, measured at the start
+  double clock_read_ns = 0;  // what one clock read costs; sizes the latency sample (0: unknown)
 };
 
 using Metrics = std::map<std::string, double>;

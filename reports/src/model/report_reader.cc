@@ -171,7 +171,7 @@ Context context_from_json(const json& value, const std::string& path) {
                                                     "valgrind",
                                                     "libraries",
                                                     "clock_resolution_ns"};
-  const FieldReader reader(value, path, fields);
+  const FieldReader reader(value, path, fields, {"clock_read_ns"});
   Context context;
   for (const auto& [name, field] : kContextStrings) context.*field = reader.string(name);
   context.cores = static_cast<std::uint32_t>(
@@ -182,6 +182,7 @@ Context context_from_json(const json& value, const std::string& path) {
   for (const auto& [name, version] : libraries.items())
     context.libraries[name] = read_string(version, child(reader.path("libraries"), name));
   context.clock_resolution_ns = reader.number("clock_resolution_ns");
+  if (reader.has("clock_read_ns")) context.clock_read_ns = reader.number("clock_read_ns");
   return context;
 }
 

@@ -12,6 +12,7 @@ constexpr ExportFormat kFormats[] = {
     {"gbench", "Google Benchmark JSON (--benchmark_format=json), for tools/compare.py",
      &export_gbench},
     {"bmf", "Bencher Metric Format JSON, for bencher run --adapter json", &export_bmf},
+    {"csv", "one tidy CSV table (metrics, time series, histograms), for notebooks", &export_csv},
     {"github-action-benchmark-bigger",
      "github-action-benchmark, tool: customBiggerIsBetter (ops/s, MB/s)",
      &export_github_action_benchmark_bigger},

@@ -7,9 +7,12 @@
 //   github-action-benchmark-smaller  `tool: customSmallerIsBetter` files: the action reads one
 //                                    direction per file, so one format each
 //                                    (export_github_action_benchmark.cc)
+//   csv                              every value of the report (metrics of each repetition, time
+//                                    series, latency histograms) as one tidy CSV table, for
+//                                    notebooks (export_csv.cc)
 // One table of formats (export.cc), one file per format, like Google Benchmark's reporters.
-// Every format names one engine's phase "<workload>/<engine>/<phase>" and never writes NaN or
-// infinity (JSON has neither); gbench has every repetition, the others the median over them.
+// Every JSON format names one engine's phase "<workload>/<engine>/<phase>" and never writes NaN
+// or infinity (JSON has neither); gbench has every repetition, the others the median over them.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +31,7 @@ namespace heapstore::report {
 struct ExportFormat {
   std::string_view name;
   std::string_view description;
-  std::string (*write)(const Report& report);  // the whole file: JSON text ending in "\n"
+  std::string (*write)(const Report& report);  // the whole file, ending in "\n"
 };
 
 // The registry, in the order `heapstore export --help` lists it. Static storage.
@@ -45,6 +48,7 @@ std::string export_report(const Report& report, std::string_view format);
 
 std::string export_gbench(const Report& report);
 std::string export_bmf(const Report& report);
+std::string export_csv(const Report& report);
 std::string export_github_action_benchmark_bigger(const Report& report);
 std::string export_github_action_benchmark_smaller(const Report& report);
 

@@ -70,36 +70,59 @@ std::string latency_metric(const std::string& op, std::string_view statistic) {
   return "latency." + op + "." + std::string(statistic);
 }
 
-// The operation whose latency a phase shows: its own, "get" for a mix, else the first one
-// measured.
-std::string latency_op(const std::string& op, const std::map<std::string, Aggregate>& metrics) {
-  const std::string preferred = op == "mix" ? "get" : op;
-  if (metrics.contains(latency_metric(preferred, "p50_ns"))) return preferred;
+// The operations whose latencies a phase shows: its own, or for a mix every one measured (get
+// first); an insert phase with batches shows insert_batch.
+std::vector<std::string> latency_ops(const std::string& op,
+                                     const std::map<std::string, Aggregate>& metrics) {
+  std::vector<std::string> ops;
+  if (metrics.contains(latency_metric(op == "mix" ? "get" : op, "p50_ns")))
+    ops.push_back(op == "mix" ? "get" : op);
   for (const auto& [name, aggregate] : metrics) {
     constexpr std::string_view kLatency = "latency.";
-    const auto dot = name.find('.', kLatency.size());
-    if (name.starts_with(kLatency) && dot != std::string::npos) {
-      return name.substr(kLatency.size(), dot - kLatency.size());
-    }
+    if (!name.starts_with(kLatency) || !name.ends_with(".p50_ns")) continue;
+    std::string measured = name.substr(kLatency.size(), name.size() - kLatency.size() - 7);
+    if (std::find(ops.begin(), ops.end(), measured) == ops.end()) ops.push_back(measured);
   }
-  return preferred;
+  if (ops.empty()) ops.push_back(op == "mix" ? "get" : op);
+  if (op != "mix") ops.resize(1);
+  return ops;
 }
 
-std::string median_cell(const std::map<std::string, Aggregate>& metrics, const std::string& name) {
+// A latency percentile this close to the clock's step is mostly quantisation: marked "~".
+constexpr double kResolutionSteps = 10;
+
+std::string median_cell(const std::map<std::string, Aggregate>& metrics, const std::string& name,
+                        double resolution_ns = 0) {
   const auto found = metrics.find(name);
-  return found == metrics.end() ? "-" : format_metric(name, found->second.median);
+  if (found == metrics.end()) return "-";
+  const double value = found->second.median;
+  const bool coarse = name.ends_with("_ns") && value < kResolutionSteps * resolution_ns;
+  return (coarse ? "~" : "") + format_metric(name, value);
+}
+
+// Above this coefficient of variation over repetitions, a figure is flagged as noisy.
+constexpr double kNoisyCv = 0.10;
+
+// The spread of a metric over the repetitions: "3%", "84%!" when noisy, "-" with one repetition.
+std::string cv_cell(const std::map<std::string, Aggregate>& metrics, const std::string& name,
+                    std::size_t repetitions) {
+  const auto found = metrics.find(name);
+  if (found == metrics.end() || repetitions < 2) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f%%%s", found->second.cv * 100,
+                found->second.cv > kNoisyCv ? "!" : "");
+  return text;
 }
 
 // A run's columns: a header and the metric each shows (median over repetitions).
 struct Column {
   std::string_view header;
-  std::string_view metric;  // "p50"/"p99": the latency of the phase's operation
+  std::string_view metric;  // "p50"/"p99": the latency of the row's operation; "cv": of the rate
+  bool per_op = false;      // shown on every row of a mix phase, not only its first
 };
-constexpr Column kTimedColumns[] = {{"ops/s", "ops_per_sec"},
-                                    {"MB/s", "mb_per_sec"},
-                                    {"p50", "p50"},
-                                    {"p99", "p99"},
-                                    {"flush", "end_phase_seconds"}};
+constexpr Column kTimedColumns[] = {{"ops/s", "ops_per_sec"}, {"cv", "cv"},
+                                    {"MB/s", "mb_per_sec"},   {"p50", "p50", true},
+                                    {"p99", "p99", true},     {"flush", "end_phase_seconds"}};
 // Counted runs (--meter instructions): the work, per phase and per operation.
 constexpr Column kCountedColumns[] = {{"ops", "operations"},
                                       {"instructions", "instructions"},
@@ -113,16 +136,24 @@ std::string per_op_cell(const std::map<std::string, Aggregate>& metrics) {
   return format_count(instructions->second.median / ops->second.median);
 }
 
-std::string column_cell(const Column& column, const std::string& op,
-                        const std::map<std::string, Aggregate>& metrics) {
+struct RowContext {
+  const Report& report;
+  const EngineResult& engine;
+  const std::map<std::string, Aggregate>& metrics;
+  std::string rate;  // the metric rates and ratios are of: ops_per_sec or instructions
+};
+
+std::string column_cell(const Column& column, const std::string& op, const RowContext& row) {
   if (column.metric == "p50" || column.metric == "p99")
-    return median_cell(metrics, latency_metric(op, std::string(column.metric) + "_ns"));
-  if (column.metric == "per_op") return per_op_cell(metrics);
+    return median_cell(row.metrics, latency_metric(op, std::string(column.metric) + "_ns"),
+                       row.report.context.clock_resolution_ns);
+  if (column.metric == "cv") return cv_cell(row.metrics, row.rate, row.engine.repetitions.size());
+  if (column.metric == "per_op") return per_op_cell(row.metrics);
   if (column.metric == "end_phase_seconds") {
-    const auto found = metrics.find("end_phase_seconds");
-    return found == metrics.end() ? "-" : format_nanoseconds(found->second.median * 1e9);
+    const auto found = row.metrics.find("end_phase_seconds");
+    return found == row.metrics.end() ? "-" : format_nanoseconds(found->second.median * 1e9);
   }
-  return median_cell(metrics, std::string(column.metric));
+  return median_cell(row.metrics, std::string(column.metric));
 }
 
 // This engine's figure against the first one's: "x0.42", or "-" when either has none.
@@ -137,16 +168,19 @@ std::string ratio_cell(const std::map<std::string, Aggregate>& metrics,
   return text;
 }
 
-std::vector<std::string> run_row(const PhaseKey& phase, const EngineResult& engine,
-                                 const std::map<std::string, Aggregate>* first,
-                                 std::span<const Column> columns, const std::string& ratio_of) {
-  const std::map<std::string, Aggregate>& metrics = engine.aggregates.at(phase.name);
-  const std::string op = latency_op(phase.op, metrics);
-  std::vector<std::string> row = {phase.name, op == phase.op ? op : phase.op + " (" + op + ")",
-                                  engine.name};
-  for (const Column& column : columns) row.push_back(column_cell(column, op, metrics));
-  row.push_back(ratio_cell(metrics, first, ratio_of));
-  return row;
+// One row per operation shown (several for a mix phase: the phase's figures on the first).
+void add_phase_rows(Rows& rows, const PhaseKey& phase, const RowContext& row,
+                    const std::map<std::string, Aggregate>* first,
+                    std::span<const Column> columns) {
+  const std::vector<std::string> ops = latency_ops(phase.op, row.metrics);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const std::string& op = ops[i];
+    rows.push_back({i == 0 ? phase.name : "", op == phase.op ? op : phase.op + " (" + op + ")",
+                    i == 0 ? row.engine.name : ""});
+    for (const Column& column : columns)
+      rows.back().push_back(i == 0 || column.per_op ? column_cell(column, op, row) : "");
+    rows.back().push_back(i == 0 ? ratio_cell(row.metrics, first, row.rate) : "");
+  }
 }
 
 // The run table's cells; the ratio column (ops/s, or instructions in a counted run) only when
@@ -157,24 +191,46 @@ Rows run_rows(const Report& report) {
   const bool counted = report.context.meter == kMeterInstructions;
   const std::span<const Column> columns =
       counted ? std::span<const Column>(kCountedColumns) : std::span<const Column>(kTimedColumns);
-  const std::string ratio_of = counted ? "instructions" : "ops_per_sec";
+  const std::string rate = counted ? "instructions" : "ops_per_sec";
   const bool ratios = engines.size() >= 2;
   Rows rows = {{"phase", "op", "engine"}};
   for (const Column& column : columns) rows[0].emplace_back(column.header);
-  if (ratios) rows[0].push_back(std::string(counted ? "instr vs " : "vs ") + engines[0].name);
+  rows[0].push_back(std::string(counted ? "instr vs " : "vs ") + engines.front().name);
   for (const PhaseKey& phase : phases_in_order(engines)) {
     const auto first_phase = engines[0].aggregates.find(phase.name);
     const auto* first = first_phase == engines[0].aggregates.end() ? nullptr : &first_phase->second;
     for (const EngineResult& engine : engines) {
-      if (!engine.aggregates.contains(phase.name)) continue;
-      rows.push_back(run_row(phase, engine, first, columns, ratio_of));
-      if (!ratios) rows.back().pop_back();
+      const auto found = engine.aggregates.find(phase.name);
+      if (found == engine.aggregates.end()) continue;
+      add_phase_rows(rows, phase, {report, engine, found->second, rate}, first, columns);
     }
   }
+  if (!ratios)
+    for (auto& row : rows) row.pop_back();
   return rows;
 }
 
-constexpr std::string_view kRunAlign = "lllrrrrrr";
+constexpr std::string_view kRunAlign = "lllrrrrrrr";
+
+// Under the table: what the marks mean, and what each engine guarantees.
+std::string run_notes(const Report& report, bool markdown) {
+  const std::string bullet = markdown ? "- " : "  ";
+  std::string text;
+  if (report.context.meter != kMeterInstructions) {
+    char resolution[96];
+    std::snprintf(resolution, sizeof resolution, "%.1f ns", report.context.clock_resolution_ns);
+    text += bullet + "cv: spread of ops/s over the repetitions (stddev / mean); ! marks a noisy " +
+            "one (above 10%). ~ marks a latency under 10 clock steps (one step: " + resolution +
+            "), mostly quantisation.\n";
+  }
+  for (const EngineResult& engine : report.engines) {
+    if (engine.guarantees.atomicity.empty()) continue;
+    text += bullet + engine.name + (engine.engine != engine.name ? " (" + engine.engine + ")" : "") +
+            ": crash atomicity " + engine.guarantees.atomicity + "; durable " +
+            engine.guarantees.durability + "\n";
+  }
+  return text.empty() ? "" : (markdown ? "\n" : "") + text;
+}
 
 }  // namespace
 
@@ -232,11 +288,11 @@ std::string markdown_table(const Rows& rows, std::string_view align) {
 }
 
 std::string render_run_table(const Report& report) {
-  return text_table(run_rows(report), kRunAlign);
+  return text_table(run_rows(report), kRunAlign) + run_notes(report, false);
 }
 
 std::string render_run_markdown(const Report& report) {
-  return markdown_table(run_rows(report), kRunAlign);
+  return markdown_table(run_rows(report), kRunAlign) + run_notes(report, true);
 }
 
 }  // namespace heapstore::report

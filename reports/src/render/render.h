@@ -10,8 +10,10 @@
 
 namespace heapstore::report {
 
-// A fixed-width text table: phase, engine, ops/s, MB/s, p50, p99 (of the phase's main
-// operation), and "x1.00" ratios of ops/s against the first engine. Medians over repetitions.
+// A fixed-width text table: phase, engine, ops/s with its spread over repetitions (cv, "!" when
+// above 10%), MB/s, p50 and p99 (of the phase's operation; a mix phase has a row per operation;
+// "~" marks a latency within 10 clock steps), and "x1.00" ratios of ops/s against the first
+// engine. Medians over repetitions. Under it, what the marks mean and each engine's guarantees.
 std::string render_run_table(const Report& report);
 
 // The same as a Markdown table, for job summaries.

@@ -38,9 +38,80 @@ std::vector<std::string> engine_names() {
   return names;
 }
 
+namespace {
+
+std::uint32_t pool_mib_of(const std::string& text) {
+  std::size_t used = 0;
+  unsigned long value = 0;
+  try {
+    value = std::stoul(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < 1 || value > 1'048'576)
+    throw std::invalid_argument("option buffer_pool_mib=" + text +
+                                ": expected a number of MiB from 1 to 1048576");
+  return static_cast<std::uint32_t>(value);
+}
+
+// The options every engine takes, moved from config.options into the config's own fields.
+EngineConfig with_common_options(EngineConfig config) {
+  if (auto found = config.options.extract("buffer_pool_mib"))
+    config.buffer_pool_mib = pool_mib_of(found.mapped());
+  if (auto found = config.options.extract("sync")) {
+    if (found.mapped() != "true" && found.mapped() != "false")
+      throw std::invalid_argument("option sync=" + found.mapped() + ": expected true or false");
+    config.sync = found.mapped() == "true";
+  }
+  return config;
+}
+
+}  // namespace
+
 std::unique_ptr<EngineAdapter> make_engine(std::string_view name, const std::string& dir,
                                            const EngineConfig& config) {
-  return engine_info(name).open(dir, config);
+  return engine_info(name).open(dir, with_common_options(config));
+}
+
+EngineChoice parse_engine_choice(std::string_view text) {
+  const std::string whole(text);
+  EngineChoice choice;
+  if (const auto at = text.rfind('@'); at != std::string_view::npos) {
+    choice.label = std::string(text.substr(at + 1));
+    text = text.substr(0, at);
+    if (choice.label.empty()) throw std::invalid_argument("'" + whole + "': empty label after @");
+  }
+  std::vector<std::string_view> parts;  // split at ':'
+  for (std::size_t start = 0;;) {
+    const auto end = text.find(':', start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  choice.engine = std::string(parts[0]);
+  engine_info(choice.engine);  // throws for an unknown engine
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const auto equals = parts[i].find('=');
+    if (equals == std::string_view::npos || equals == 0)
+      throw std::invalid_argument("'" + whole + "': expected KEY=VALUE after ':', got '" +
+                                  std::string(parts[i]) + "'");
+    choice.options[std::string(parts[i].substr(0, equals))] =
+        std::string(parts[i].substr(equals + 1));
+  }
+  if (choice.label.empty()) choice.label = choice.engine;
+  return choice;
+}
+
+std::vector<EngineChoice> parse_engine_choices(const std::vector<std::string>& texts) {
+  std::vector<EngineChoice> choices;
+  for (const std::string& text : texts) {
+    choices.push_back(parse_engine_choice(text));
+    for (std::size_t i = 0; i + 1 < choices.size(); ++i)
+      if (choices[i].label == choices.back().label)
+        throw std::invalid_argument("two engines are labelled '" + choices[i].label +
+                                    "' (give one a label: ENGINE[:KEY=VALUE]...@LABEL)");
+  }
+  return choices;
 }
 
 void expect_known_options(std::string_view engine,

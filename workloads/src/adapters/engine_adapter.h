@@ -89,10 +89,27 @@ const EngineInfo& engine_info(std::string_view name);
 // The registry's names, in order.
 std::vector<std::string> engine_names();
 
-// Opens engine `name` on a fresh, empty directory `dir`. Throws std::invalid_argument for an
-// unknown name or option.
+// Opens engine `name` on a fresh, empty directory `dir`. Options every engine takes are applied
+// first: buffer_pool_mib=N and sync=true|false override the workload's engine settings. Throws
+// std::invalid_argument for an unknown name or option, or a bad value.
 std::unique_ptr<EngineAdapter> make_engine(std::string_view name, const std::string& dir,
                                            const EngineConfig& config);
+
+// One configuration of an engine in a run: the registry's engine, its own options, and the label
+// the report names it by (unique in a run; the engine's name when not given).
+struct EngineChoice {
+  std::string label;
+  std::string engine;
+  std::map<std::string, std::string> options;
+};
+
+// Parses "ENGINE[:KEY=VALUE]...[@LABEL]", e.g. "sqlite:journal_mode=DELETE@sqlite-rollback".
+// Throws std::invalid_argument for an unknown engine or a malformed text, naming it. Options are
+// checked when the engine is opened (make_engine).
+EngineChoice parse_engine_choice(std::string_view text);
+
+// Parses every choice; throws std::invalid_argument when two share a label.
+std::vector<EngineChoice> parse_engine_choices(const std::vector<std::string>& texts);
 
 // Throws std::invalid_argument unless every key of `options` is in `known`; `engine` names the
 // engine in the message. For adapters, which each accept a few options of their own.

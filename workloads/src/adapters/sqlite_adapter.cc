@@ -1,10 +1,12 @@
 // SQLite behind the EngineAdapter interface: the embedded peer heapstore is measured against.
-// One table per container (rowid = handle, one BLOB column), WAL journal, one transaction per
-// phase (committed at the phase's end), prepared statements. SQLite connections are not shared
+// One table per container (rowid = handle, one BLOB column), WAL journal (option journal_mode),
+// one transaction per phase (committed at the phase's end), prepared statements. SQLite connections are not shared
 // between threads, so calls are serialised by a mutex (settings() says so).
 #include <sqlite3.h>
 
+#include <cctype>
 #include <filesystem>
+#include <initializer_list>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -107,8 +109,29 @@ class SqliteEngine final : public EngineAdapter {
   std::mutex mutex_;
 };
 
+// An option's value when it is one of `allowed` (upper-cased), else `fallback` when absent;
+// throws std::invalid_argument for anything else.
+std::string choice_of(const std::map<std::string, std::string>& options, const std::string& key,
+                      std::initializer_list<std::string_view> allowed, std::string fallback) {
+  const auto found = options.find(key);
+  if (found == options.end()) return fallback;
+  std::string value = found->second;
+  for (char& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (std::string_view a : allowed)
+    if (a == value) return value;
+  std::string list;
+  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw std::invalid_argument("sqlite: option " + key + "=" + found->second + ": expected one of " +
+                              list);
+}
+
 SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
     : path_(dir + "/sqlite.db") {
+  expect_known_options("sqlite", config.options, {"journal_mode", "synchronous"});
+  const std::string journal =
+      choice_of(config.options, "journal_mode", {"WAL", "DELETE", "TRUNCATE", "PERSIST"}, "WAL");
+  const std::string synchronous = choice_of(config.options, "synchronous",
+                                            {"OFF", "NORMAL", "FULL"}, config.sync ? "NORMAL" : "OFF");
   std::filesystem::create_directories(dir);
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -116,16 +139,16 @@ SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
     fail(db_, "open " + path_);
   settings_ = {{"version", sqlite3_libversion()},
                {"page_size", "4096"},
-               {"journal_mode", "WAL"},
-               {"synchronous", config.sync ? "NORMAL" : "OFF"},
+               {"journal_mode", journal},
+               {"synchronous", synchronous},
                {"locking_mode", "EXCLUSIVE"},
                {"cache_size_kib", std::to_string(std::uint64_t{config.buffer_pool_mib} * 1024)},
                {"transactions", "one per phase, committed at its end"},
                {"threads", "serialised by a mutex (one connection)"}};
   exec("PRAGMA page_size=4096");
   exec("PRAGMA locking_mode=EXCLUSIVE");
-  exec("PRAGMA journal_mode=WAL");
-  exec(std::string("PRAGMA synchronous=") + (config.sync ? "NORMAL" : "OFF"));
+  exec("PRAGMA journal_mode=" + journal);
+  exec("PRAGMA synchronous=" + synchronous);
   exec("PRAGMA cache_size=-" + settings_["cache_size_kib"]);
   exec("BEGIN");
 }

@@ -41,6 +41,8 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::string markdown;
   std::string meter = "time";
+  std::string latency = "auto";  // "auto", "every" or N: one operation in N is timed
+  double interval = 1.0;         // seconds per point of the time series
   bool keep_data = false;
   bool quiet = false;
 };

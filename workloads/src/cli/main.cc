@@ -40,8 +40,21 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
                                      "Run workload files against engines; write a JSON "
                                      "report per workload and print a table");
   run_cmd->add_option("WORKLOAD", a.workloads, "Workload files (YAML or JSON)")->required();
-  run_cmd->add_option("--engine", a.engines, "Engines, comma-separated: heapstore, sqlite")
+  run_cmd
+      ->add_option("--engine", a.engines,
+                   "Engine configurations, comma-separated, each ENGINE[:KEY=VALUE]...[@LABEL] "
+                   "(e.g. sqlite:journal_mode=DELETE@sqlite-rollback). Engines: " +
+                       CLI::detail::join(hw::engine_names(), ", "))
       ->delimiter(',')
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--latency", a.latency,
+                   "Which operations are timed one by one: auto (a random sample sized so that "
+                   "timing costs under 1% of a 20 ns operation), every, or N (one in N on "
+                   "average). Throughput is always measured over the whole phase")
+      ->capture_default_str();
+  run_cmd->add_option("--interval", a.interval, "Seconds per point of each phase's time series")
+      ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();
   run_cmd->add_option("--out", a.out, "Report file (one workload only)");
   run_cmd->add_option("--out-dir", a.out_dir, "Directory for <workload name>.json reports")

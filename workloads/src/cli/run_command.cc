@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,12 +23,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void check_engines(const std::vector<std::string>& engines) {
-  const std::vector<std::string> known = engine_names();
-  for (const std::string& e : engines)
-    if (std::find(known.begin(), known.end(), e) == known.end())
-      throw CommandError(kExitUnusable, "--engine: unknown engine '" + e +
-                                            "' (known: " + CLI::detail::join(known, ", ") + ")");
+std::vector<EngineChoice> engine_choices_of(const std::vector<std::string>& engines) {
+  try {
+    return parse_engine_choices(engines);
+  } catch (const std::invalid_argument& e) {
+    throw CommandError(kExitUnusable, std::string("--engine: ") + e.what());
+  }
+}
+
+// --latency: "auto" (0: the runner chooses), "every" (1) or a number of operations per timed one.
+std::uint32_t latency_of(const RunArgs& args) {
+  if (args.latency == "auto") return 0;
+  if (args.latency == "every") return 1;
+  std::uint32_t every = 0;
+  const char* end = args.latency.data() + args.latency.size();
+  auto [ptr, error] = std::from_chars(args.latency.data(), end, every);
+  if (error != std::errc() || ptr != end || every == 0)
+    throw CommandError(kExitUnusable, "--latency: expected auto, every or a positive number, got '" +
+                                          args.latency + "'");
+  return every;
 }
 
 std::vector<Spec> load_specs(const RunArgs& args, Meter meter) {
@@ -38,6 +52,7 @@ std::vector<Spec> load_specs(const RunArgs& args, Meter meter) {
   for (const std::string& path : args.workloads) {
     specs.push_back(load_spec(path, sets));
     check_meter(specs.back(), meter);
+    check_engines(specs.back(), args.engines);
   }
   return specs;
 }
@@ -150,7 +165,7 @@ int run_command(const RunArgs& args, const std::string& command_line, int argc, 
   if (!args.out.empty() && args.workloads.size() > 1)
     throw CommandError(kExitUnusable,
                        "--out names one report file; with several workloads use --out-dir");
-  check_engines(args.engines);
+  engine_choices_of(args.engines);  // a bad --engine is named before the workloads load
   const Meter meter = meter_of(args);
   const std::vector<Spec> specs = load_specs(args, meter);  // all validated before anything runs
   const std::vector<std::string> names = unique_names(specs);
@@ -162,7 +177,9 @@ int run_command(const RunArgs& args, const std::string& command_line, int argc, 
   const std::string data_dir = data_dir_of(args, made);
   const RemoveOnExit cleanup(made && !args.keep_data ? data_dir : "");
   Progress progress(stderr, ::isatty(STDERR_FILENO) != 0, args.quiet);
-  const RunOptions options{args.engines, data_dir, args.keep_data, 64, 1000, command_line, meter};
+  RunOptions options{args.engines, data_dir, args.keep_data, 64, 1000, command_line, meter};
+  options.latency_sample_every = latency_of(args);
+  options.interval_seconds = args.interval;
   std::string markdown;
   for (std::size_t i = 0; i < specs.size(); ++i)
     markdown += run_and_write(specs[i], names[i], paths[i], options, progress);

@@ -58,6 +58,23 @@ double TickClock::resolution_ns() {
   return static_cast<double>(smallest) * ns_per_tick();
 }
 
+double TickClock::read_cost_ns() {
+  constexpr int kReads = 100'000;
+  std::uint64_t sink = 0;
+  const std::uint64_t start = steady_ns();
+  for (int i = 0; i < kReads; ++i) sink += now();
+  const std::uint64_t elapsed = steady_ns() - start;
+  asm volatile("" : : "r"(sink));  // the reads are not optimised away
+  return static_cast<double>(elapsed) / kReads;
+}
+
+std::uint32_t auto_sample_every(double read_cost_ns) {
+  constexpr double kBudget = 0.01;      // of an operation's time
+  constexpr double kFastestOpNs = 20;   // a heapstore insert in memory
+  const double every = std::ceil(2 * read_cost_ns / (kBudget * kFastestOpNs));
+  return static_cast<std::uint32_t>(std::clamp(every, 1.0, 1024.0));
+}
+
 std::uint64_t Histogram::bucket_top(std::size_t bucket) {
   if (bucket < (2u << kSubBits)) return bucket;
   const auto shift = static_cast<int>(bucket >> kSubBits) - 1;

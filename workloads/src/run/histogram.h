@@ -1,5 +1,5 @@
-// Latency measurement cheap enough to time every operation: a TSC tick clock read once per
-// operation, and a log-bucketed histogram whose record() is a few instructions.
+// Latency measurement: a TSC tick clock, what reading it costs (so the runner can choose how
+// many operations to time), and a log-bucketed histogram whose record() is a few instructions.
 #pragma once
 
 #include <algorithm>
@@ -30,7 +30,14 @@ class TickClock {
   // on each call (1000 pairs of reads, well under a millisecond); 0 when the clock never moves.
   static double resolution_ns();
   static std::uint64_t steady_ns();  // steady_clock in ns: the clock where there is no TSC
+  // What one now() costs, in ns: 100,000 reads back to back, timed by steady_clock (a few
+  // hundred microseconds). What latency sampling is sized by (auto_sample_every).
+  static double read_cost_ns();
 };
+
+// How many operations per timed one, so that timing costs at most 1% of a 20 ns operation (the
+// fastest the harness meets): a timed operation reads the clock twice. Between 1 and 1024.
+std::uint32_t auto_sample_every(double read_cost_ns);
 
 // Counts of values in logarithmic buckets: 16 linear sub-buckets per power of two, so any
 // percentile is reported within 1/16 (6.25%) of the true value, for values up to 2^63.
@@ -52,6 +59,13 @@ class Histogram {
   // The value at or below which `fraction` (0..1) of the recorded values lie; the upper edge
   // of its bucket clamped to max(). 0 when empty.
   std::uint64_t percentile(double fraction) const;
+  // Calls f(upper_edge, count) for each non-empty bucket in ascending order; the last edge is
+  // clamped to max(), as percentile() does.
+  template <typename F>
+  void for_each_bucket(F f) const {
+    for (std::size_t i = 0; i < kBuckets; ++i)
+      if (counts_[i] != 0) f(std::min(bucket_top(i), max_), counts_[i]);
+  }
 
  private:
   static constexpr int kSubBits = 4;

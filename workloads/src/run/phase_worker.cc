@@ -1,15 +1,19 @@
-// The operation loop. Each operation is timed alone (two tick reads around the engine call);
-// preparing values, choosing targets and checking results happen outside the timed region.
+// The operation loop. A sampled operation is timed alone (two tick reads around the engine
+// call); the others are not timed at all, so throughput, measured over the whole phase, is the
+// engine's. Preparing values, choosing targets and checking results happen outside the timed
+// region.
 #include "phase_worker.h"
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <string_view>
 
 namespace heapstore::workload {
 namespace {
 
 // Streams of randomness per (phase, thread): sizes, targets, mix choices.
-enum Stream : std::uint64_t { kSizes = 0, kTargets = 1, kMix = 2 };
+enum Stream : std::uint64_t { kSizes = 0, kTargets = 1, kMix = 2, kSample = 3 };
 
 std::uint64_t stream(std::uint32_t phase, std::uint32_t thread, Stream s) {
   return (std::uint64_t{phase} << 32) | (std::uint64_t{thread} << 8) | s;
@@ -48,6 +52,8 @@ PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std:
       selector_(context.phase.select,
                 derive_seed(context.spec.seed, stream(context.phase_index, thread, kTargets))),
       mix_rng_(derive_seed(context.spec.seed, stream(context.phase_index, thread, kMix))),
+      sampler_(context.sample_every,
+               derive_seed(context.spec.seed, stream(context.phase_index, thread, kSample))),
       thread_(thread),
       gets_until_full_check_(full_check_period()) {
   if (context.phase.op != Op::kInsert) return;
@@ -81,12 +87,30 @@ bool PhaseWorker::more(std::uint64_t done) {
   return TickClock::now() < ctx_.deadline_ticks;
 }
 
+void PhaseWorker::wait_until_due() const {
+  const auto due = static_cast<std::uint64_t>(due_);
+  for (std::uint64_t now = TickClock::now(); now < due; now = TickClock::now()) {
+    const double ahead_ns = static_cast<double>(due - now) * TickClock::ns_per_tick();
+    if (ahead_ns > 100'000)  // sleep while far ahead; spin the last stretch (sleeps overshoot)
+      std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<std::int64_t>(ahead_ns) / 2));
+  }
+}
+
 void PhaseWorker::run() {
   std::uint64_t reported = 0;
+  const bool paced = ctx_.ticks_per_op > 0;
+  due_ = static_cast<double>(ctx_.start_ticks);
   for (std::uint64_t done = 0; more(done);) {
     Op op = ctx_.phase.op == Op::kMix ? mix_choice(ctx_.phase.mix, mix_rng_.unit()) : ctx_.phase.op;
-    done += step(
-        op, ctx_.phase.count ? quota_ - done : std::max<std::uint64_t>(kBlock, ctx_.phase.batch));
+    std::uint64_t left =
+        ctx_.phase.count ? quota_ - done : std::max<std::uint64_t>(kBlock, ctx_.phase.batch);
+    if (paced) {
+      left = std::min<std::uint64_t>(left, ctx_.phase.batch);  // one call at a time
+      wait_until_due();
+    }
+    const std::uint64_t ops = step(op, left);
+    done += ops;
+    due_ += ctx_.ticks_per_op * static_cast<double>(ops);
     if (done - reported >= 256) {
       ctx_.done->fetch_add(done - reported, std::memory_order_relaxed);
       reported = done;
@@ -120,8 +144,28 @@ std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
   return 1;
 }
 
+void WorkerResult::merge(const WorkerResult& other) {
+  for (std::size_t k = 0; k < latency.size(); ++k) latency[k].merge(other.latency[k]);
+  if (intervals.size() < other.intervals.size()) intervals.resize(other.intervals.size());
+  for (std::size_t i = 0; i < other.intervals.size(); ++i) intervals[i].merge(other.intervals[i]);
+  operations += other.operations;
+  bytes += other.bytes;
+}
+
+// Open loop: a latency runs from the operation's intended start, which is never after `start`.
+void PhaseWorker::record(Timed op, std::uint64_t start) {
+  if (ctx_.ticks_per_op > 0) start = std::min(start, static_cast<std::uint64_t>(due_));
+  const std::uint64_t end = TickClock::now();
+  result_.latency[static_cast<std::size_t>(op)].record(end - start);
+  const std::uint64_t interval = (end - ctx_.start_ticks) / ctx_.interval_ticks;
+  if (interval < (1u << 20)) {  // a clock that jumped is left out of the series, not allocated
+    if (interval >= result_.intervals.size()) result_.intervals.resize(interval + 1);
+    result_.intervals[interval].record(end - start);
+  }
+}
+
 void PhaseWorker::account(Timed op, std::uint64_t start, std::uint64_t bytes) {
-  result_.latency[static_cast<std::size_t>(op)].record(TickClock::now() - start);
+  record(op, start);
   result_.operations += 1;
   result_.bytes += bytes;
 }
@@ -157,27 +201,37 @@ void PhaseWorker::update() {
   std::uint32_t size =
       ctx_.phase.growth ? grown_size(key.size(), *ctx_.phase.growth) : sizes_.next();
   fill_value(key.id(), key.next_version(), size, value_);
-  std::uint64_t start = TickClock::now();
-  Handle handle = ctx_.engine.update(key.container(), key.handle(), value_);
-  account(Timed::kUpdate, start, size);
+  Handle handle;
+  if (sampler_.take()) {
+    std::uint64_t start = TickClock::now();
+    handle = ctx_.engine.update(key.container(), key.handle(), value_);
+    record(Timed::kUpdate, start);
+  } else {
+    handle = ctx_.engine.update(key.container(), key.handle(), value_);
+  }
+  result_.operations += 1;
+  result_.bytes += size;
   key.set_updated(handle, size);
 }
 
 void PhaseWorker::remove() {
   std::size_t index = selector_.next(keys_.size());
   const Key& key = keys_[index];
-  std::uint64_t start = TickClock::now();
-  ctx_.engine.remove(key.container(), key.handle());
-  account(Timed::kDelete, start, 0);
+  if (sampler_.take()) {
+    std::uint64_t start = TickClock::now();
+    ctx_.engine.remove(key.container(), key.handle());
+    record(Timed::kDelete, start);
+  } else {
+    ctx_.engine.remove(key.container(), key.handle());
+  }
+  result_.operations += 1;
   keys_[index] = keys_.back();  // the newest takes the gap; deleting the newest is exact
   keys_.pop_back();
 }
 
-// Inserts run in blocks of up to kBlock, each value made just before its insert, with the clock
-// read right before and right after the engine call, so a latency is the engine call alone; the
-// latencies are recorded after the block. (Making every value first and timing the inserts back
-// to back, one clock read between calls, was no cheaper: heapstore inserts made back to back run
-// ~20% slower than with other work between them, cause unknown.)
+// Inserts run in blocks of up to kBlock, each value made just before its insert; a sampled
+// insert has the clock read right before and right after the engine call, so its latency is the
+// engine call alone.
 std::uint64_t PhaseWorker::insert_block(std::uint64_t count) {
   count = std::min<std::uint64_t>(count, kBlock);
   EngineAdapter& engine = ctx_.engine;  // in a register: no loads between clock and call
@@ -185,40 +239,39 @@ std::uint64_t PhaseWorker::insert_block(std::uint64_t count) {
     Key key = new_key(next_container_);
     if (++next_container_ == ctx_.spec.containers) next_container_ = 0;  // round-robin
     fill_value(key.id(), 0, key.size(), value_);
-    std::uint64_t start = TickClock::now();
-    Handle handle = engine.insert(key.container(), value_);
-    block_ticks_[i] = TickClock::now() - start;
+    Handle handle;
+    if (sampler_.take()) {
+      std::uint64_t start = TickClock::now();
+      handle = engine.insert(key.container(), value_);
+      record(Timed::kInsert, start);
+    } else {
+      handle = engine.insert(key.container(), value_);
+    }
     key.set_handle(handle);
     keys_.push_back(key);
     result_.bytes += key.size();
   }
-  record_block(Timed::kInsert, count);
   result_.operations += count;
   return count;
 }
 
-void PhaseWorker::record_block(Timed op, std::uint64_t count) {
-  Histogram& latency = result_.latency[static_cast<std::size_t>(op)];
-  for (std::uint64_t i = 0; i < count; ++i) latency.record(block_ticks_[i]);
-}
-
 // Gets run in blocks of up to kBlock: the targets are chosen first, then the gets run back to
-// back with one clock read each (the end of one is the start of the next, so each is still timed
-// alone, and only the engine call lies between two reads), then they are recorded and checked.
-// Back to back, the next get's first cache misses overlap the previous one's last.
+// back (the next get's first cache misses overlap the previous one's last), then they are
+// checked.
 std::uint64_t PhaseWorker::get_block(std::uint64_t count) {
   count = std::min<std::uint64_t>(count, kBlock);
   for (std::uint64_t i = 0; i < count; ++i) block_targets_[i] = selector_.next(keys_.size());
   EngineAdapter& engine = ctx_.engine;
-  std::uint64_t last = TickClock::now();
   for (std::uint64_t i = 0; i < count; ++i) {
     const Key& key = keys_[block_targets_[i]];
-    block_found_[i] = engine.get(key.container(), key.handle(), block_values_[i]);
-    std::uint64_t now = TickClock::now();
-    block_ticks_[i] = now - last;
-    last = now;
+    if (sampler_.take()) {
+      std::uint64_t start = TickClock::now();
+      block_found_[i] = engine.get(key.container(), key.handle(), block_values_[i]);
+      record(Timed::kGet, start);
+    } else {
+      block_found_[i] = engine.get(key.container(), key.handle(), block_values_[i]);
+    }
   }
-  record_block(Timed::kGet, count);
   for (std::uint64_t i = 0; i < count; ++i) got(i);
   result_.operations += count;
   return count;
@@ -254,7 +307,7 @@ void PhaseWorker::scan() {
   for (const auto& [container, want] : ctx_.expected->per_container) {
     std::uint64_t start = TickClock::now();
     ScanTotals got = ctx_.engine.scan(container);
-    result_.latency[static_cast<std::size_t>(Timed::kScan)].record(TickClock::now() - start);
+    record(Timed::kScan, start);
     result_.operations += got.values;
     result_.bytes += got.bytes;
     check_scan(container, got, want);

@@ -1,5 +1,5 @@
-// One thread's share of one phase: the operation loop, timed operation by operation, and the
-// model of the values that thread owns. Internal to the runner.
+// One thread's share of one phase: the operation loop, a random sample of its operations timed
+// one by one, and the model of the values that thread owns. Internal to the runner.
 #pragma once
 
 #include <array>
@@ -53,6 +53,31 @@ struct PhaseContext {
   std::atomic<std::uint64_t>* done = nullptr;  // operations finished, for progress
   std::uint64_t deadline_ticks = 0;            // duration phases: TickClock time to stop
   std::uint64_t first_id = 0;                  // ids of this phase's inserts start here
+  std::uint32_t sample_every = 1;              // one operation in this many is timed (on average)
+  std::uint64_t start_ticks = 0;               // when the phase's timed part began
+  std::uint64_t interval_ticks = UINT64_MAX;   // the time series' interval
+  double ticks_per_op = 0;  // open loop: each thread's operations are due this far apart
+};
+
+// Chooses which operations are timed: one in `every` on average, at random gaps uniform in
+// [1, 2 * every - 1], so that no periodic pattern of the workload lines up with the sample.
+// `every` 1 times each operation. take() is a decrement and a branch: all an untimed operation
+// pays.
+class Sampler {
+ public:
+  Sampler(std::uint32_t every, std::uint64_t seed) : every_(every), rng_(seed), left_(gap()) {}
+  bool take() {
+    if (--left_ != 0) return false;
+    left_ = gap();
+    return true;
+  }
+
+ private:
+  std::uint64_t gap() { return every_ <= 1 ? 1 : 1 + rng_.below(2 * std::uint64_t{every_} - 1); }
+
+  std::uint32_t every_;
+  Rng rng_;
+  std::uint64_t left_;
 };
 
 // What latency is recorded per: the ops of a workload, and batches of inserts.
@@ -62,8 +87,11 @@ inline constexpr const char* kTimedNames[] = {"insert", "insert_batch", "update"
 
 struct WorkerResult {
   std::array<Histogram, static_cast<std::size_t>(Timed::kCount)> latency;  // ticks
+  std::vector<Histogram> intervals;  // every op's latencies, per interval of the time series
   std::uint64_t operations = 0;
   std::uint64_t bytes = 0;  // value bytes written or read
+
+  void merge(const WorkerResult& other);  // adds `other`'s operations, bytes and latencies
 };
 
 class PhaseWorker {
@@ -84,6 +112,7 @@ class PhaseWorker {
 
  private:
   bool more(std::uint64_t done);
+  void wait_until_due() const;  // open loop: until the next operation's intended start
   std::uint64_t step(Op op, std::uint64_t left);    // returns the operations done
   std::uint64_t insert_block(std::uint64_t count);  // returns the operations done
   std::uint64_t get_block(std::uint64_t count);     // likewise
@@ -93,7 +122,7 @@ class PhaseWorker {
   void remove();
   void scan();
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
-  void record_block(Timed op, std::uint64_t count);  // block_ticks_[0, count) into latency
+  void record(Timed op, std::uint64_t start);  // the latency of an operation begun at `start`
   std::uint32_t full_check_period() const;
   Key new_key(std::uint32_t container);
 
@@ -103,6 +132,8 @@ class PhaseWorker {
   SizeGenerator sizes_;
   Selector selector_;
   Rng mix_rng_;
+  Sampler sampler_;
+  double due_ = 0;  // open loop: when the current operation was meant to start, in ticks
   std::uint32_t thread_;
   std::uint64_t inserts_ = 0;
   std::uint32_t next_container_ = 0;  // where the next insert (or batch) goes
@@ -115,7 +146,6 @@ class PhaseWorker {
   std::array<std::uint64_t, kBlock> block_targets_;  // indexes into keys_ of gets being made
   std::array<std::string, kBlock> block_values_;     // bytes read
   std::array<bool, kBlock> block_found_{};
-  std::array<std::uint64_t, kBlock> block_ticks_{};  // each operation's latency
 };
 
 }  // namespace heapstore::workload

@@ -33,9 +33,17 @@ std::uint64_t quota(const Phase& phase, std::uint32_t thread) {
   return *phase.count / phase.threads + (thread < *phase.count % phase.threads ? 1 : 0);
 }
 
-// Runs the workers on their own threads, showing progress until the last one finishes.
-void run_threads(std::vector<PhaseWorker>& workers, const PhaseContext& ctx, Progress& progress,
-                 const std::string& label) {
+// Operations finished by each interval's end, as the runner's thread saw them (workers report
+// every 256 operations): the throughput half of the time series.
+struct Progression {
+  std::vector<double> end_seconds;
+  std::vector<std::uint64_t> done;
+};
+
+// Runs the workers on their own threads, showing progress until the last one finishes, and
+// noting at each interval's end how many operations were done.
+Progression run_threads(std::vector<PhaseWorker>& workers, const PhaseContext& ctx,
+                        Progress& progress, const std::string& label, double interval_seconds) {
   std::mutex mutex;
   std::condition_variable finished_cv;
   std::size_t finished = 0;
@@ -55,13 +63,62 @@ void run_threads(std::vector<PhaseWorker>& workers, const PhaseContext& ctx, Pro
     });
   std::optional<double> duration;
   if (ctx.phase.duration) duration = std::chrono::duration<double>(*ctx.phase.duration).count();
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(interval_seconds));
+  constexpr auto kProgressEvery = std::chrono::milliseconds(200);
+  Progression progression;
+  auto next_interval = start + interval, next_progress = start + kProgressEvery;
   for (std::unique_lock lock(mutex); finished < workers.size();) {
-    if (finished_cv.wait_for(lock, std::chrono::milliseconds(200)) == std::cv_status::timeout)
+    finished_cv.wait_until(lock, std::min(next_interval, next_progress));
+    const auto now = Clock::now();
+    if (now >= next_interval) {
+      progression.end_seconds.push_back(seconds_since(start));
+      progression.done.push_back(ctx.done->load());
+      next_interval += interval;
+    }
+    if (now >= next_progress) {
       progress.running(label, ctx.done->load(), seconds_since(start), ctx.phase.count, duration);
+      next_progress = now + kProgressEvery;
+    }
   }
   for (auto& t : threads) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
+  return progression;
+}
+
+// The time series: interval i's throughput from the operations done by its end, its latency
+// percentiles from the operations sampled in it. The last interval ends with the phase.
+std::vector<report::SeriesPoint> series_of(const Progression& p, const WorkerResult& total,
+                                           double seconds) {
+  std::vector<report::SeriesPoint> series;
+  double last_seconds = 0;
+  std::uint64_t last_done = 0;
+  const double ns = TickClock::ns_per_tick();
+  for (std::size_t i = 0; i <= p.end_seconds.size(); ++i) {
+    const bool last = i == p.end_seconds.size();
+    const double end = last ? seconds : p.end_seconds[i];
+    const std::uint64_t done = last ? total.operations : p.done[i];
+    if (end <= last_seconds) continue;
+    report::SeriesPoint point{end, static_cast<double>(done - last_done) / (end - last_seconds)};
+    if (i < total.intervals.size() && total.intervals[i].count() > 0) {
+      point.p50_ns = static_cast<double>(total.intervals[i].percentile(0.50)) * ns;
+      point.p99_ns = static_cast<double>(total.intervals[i].percentile(0.99)) * ns;
+    }
+    series.push_back(point);
+    last_seconds = end;
+    last_done = std::max(last_done, done);
+  }
+  return series;
+}
+
+report::LatencyHistogram histogram_of(const Histogram& h) {
+  report::LatencyHistogram result;
+  const double ns = TickClock::ns_per_tick();
+  h.for_each_bucket([&](std::uint64_t top, std::uint64_t count) {
+    result.buckets.emplace_back(static_cast<double>(top) * ns, count);
+  });
+  return result;
 }
 
 void add_latency(report::Metrics& m, const std::string& op, const Histogram& h) {
@@ -114,59 +171,97 @@ struct PhaseRun {
   Progress& progress;
   std::string label_prefix;
   std::vector<std::string>* dumps;  // counted runs: each phase's Callgrind file, in order
+  std::uint32_t sample_every = 1;   // one operation in this many is timed
 };
+
+// What one part of a phase (its warm-up, or its measured part) did, over all its threads.
+struct PartResult {
+  WorkerResult total;
+  Progression progression;
+  double seconds = 0;
+};
+
+// Runs `phase` (count or duration as it says) on its threads over `keys`; afterwards `keys` holds
+// the live values and `next_id` is past the ids its inserts used.
+PartResult run_part(const PhaseRun& run, const Phase& phase, std::uint32_t index,
+                    std::vector<Key>& keys, std::uint64_t& next_id, const std::string& label) {
+  Expected expected = phase.op == Op::kScan ? expected_of(keys) : Expected{};
+  std::atomic<std::uint64_t> done{0};
+  PhaseContext ctx{run.engine, run.spec, phase, index,  run.options.verify_every,
+                   &expected,  &done,    0,     next_id};
+  ctx.sample_every = phase.rate ? 1 : run.sample_every;  // paced: every one from its due time
+  ctx.interval_ticks = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(run.options.interval_seconds * 1e9 / TickClock::ns_per_tick()));
+  if (phase.rate)
+    ctx.ticks_per_op = static_cast<double>(phase.threads) * 1e9 / *phase.rate /
+                       TickClock::ns_per_tick();
+  std::vector<PhaseWorker> workers;
+  auto parts = partition(std::move(keys), phase.threads);
+  for (std::uint32_t t = 0; t < phase.threads; ++t)
+    workers.emplace_back(ctx, t, std::move(parts[t]), quota(phase, t));
+  PartResult part;
+  ctx.start_ticks = TickClock::now();
+  if (phase.duration)
+    ctx.deadline_ticks =
+        ctx.start_ticks + static_cast<std::uint64_t>(static_cast<double>(phase.duration->count()) /
+                                                     TickClock::ns_per_tick());
+  auto start = Clock::now();
+  if (run.options.meter == Meter::kInstructions)
+    workers[0].run();  // check_meter() allowed one thread: nothing else runs while counting
+  else
+    part.progression = run_threads(workers, ctx, run.progress, label, run.options.interval_seconds);
+  part.seconds = seconds_since(start);
+  keys.clear();
+  std::uint64_t most_inserts = 0;
+  for (PhaseWorker& w : workers) {
+    most_inserts = std::max(most_inserts, w.inserts());
+    part.total.merge(w.result());
+    keys.insert(keys.end(), w.keys().begin(), w.keys().end());
+  }
+  next_id += most_inserts * phase.threads;
+  return part;
+}
+
+// The phase's warm-up, when it has one: the same operations, results dropped.
+void warm_up(const PhaseRun& run, std::uint32_t index, std::vector<Key>& keys,
+             std::uint64_t& next_id) {
+  Phase warm = run.spec.phases[index];
+  if (!warm.warmup_count && !warm.warmup_duration) return;
+  warm.count = warm.warmup_count;
+  warm.duration = warm.warmup_duration;
+  run_part(run, warm, index, keys, next_id, run.label_prefix + " " + warm.name + " warm-up");
+}
 
 // `next_id`: the first id no earlier phase used; advanced past this phase's.
 report::PhaseResult run_phase(const PhaseRun& run, std::uint32_t index, std::vector<Key>& keys,
                               std::uint64_t& next_id) {
   const Phase& phase = run.spec.phases[index];
-  std::string label = run.label_prefix + " " + phase.name;
-  Expected expected = phase.op == Op::kScan ? expected_of(keys) : Expected{};
-  std::atomic<std::uint64_t> done{0};
-  PhaseContext ctx{run.engine, run.spec, phase, index,  run.options.verify_every,
-                   &expected,  &done,    0,     next_id};
-  if (phase.duration)
-    ctx.deadline_ticks =
-        TickClock::now() + static_cast<std::uint64_t>(static_cast<double>(phase.duration->count()) /
-                                                      TickClock::ns_per_tick());
-  std::vector<PhaseWorker> workers;
-  auto parts = partition(std::move(keys), phase.threads);
-  for (std::uint32_t t = 0; t < phase.threads; ++t)
-    workers.emplace_back(ctx, t, std::move(parts[t]), quota(phase, t));
+  const std::string label = run.label_prefix + " " + phase.name;
+  warm_up(run, index, keys, next_id);
   const bool counted = run.options.meter == Meter::kInstructions;
   EngineCounters before = run.engine.counters();
   if (counted) zero_counts();
-  auto start = Clock::now();
-  if (counted)
-    workers[0].run();  // check_meter() allowed one thread: nothing else runs while counting
-  else
-    run_threads(workers, ctx, run.progress, label);
-  const double seconds = seconds_since(start);
+  const PartResult part = run_part(run, phase, index, keys, next_id, label);
   auto end_start = Clock::now();
   run.engine.end_phase();
   const double end_phase_seconds = seconds_since(end_start);
 
   report::PhaseResult result{phase.name, std::string(to_string(phase.op)), {}};
-  WorkerResult total;
-  keys.clear();
-  std::uint64_t most_inserts = 0;
-  for (PhaseWorker& w : workers) {
-    most_inserts = std::max(most_inserts, w.inserts());
-    for (std::size_t k = 0; k < total.latency.size(); ++k)
-      total.latency[k].merge(w.result().latency[k]);
-    total.operations += w.result().operations;
-    total.bytes += w.result().bytes;
-    keys.insert(keys.end(), w.keys().begin(), w.keys().end());
-  }
-  next_id += most_inserts * phase.threads;
   report::Metrics& m = result.metrics;
-  m["operations"] = static_cast<double>(total.operations);
-  if (counted)
+  m["operations"] = static_cast<double>(part.total.operations);
+  if (counted) {
     run.dumps->push_back(dump_counts(label));  // read when every phase has run (meter.h)
-  else
-    add_timing(m, total, seconds, end_phase_seconds);
+  } else {
+    add_timing(m, part.total, part.seconds, end_phase_seconds);
+    m["latency.sample_every"] = phase.rate ? 1 : run.sample_every;
+    if (phase.rate) m["target_ops_per_sec"] = *phase.rate;
+    result.series = series_of(part.progression, part.total, part.seconds);
+    for (std::size_t k = 0; k < part.total.latency.size(); ++k)
+      if (part.total.latency[k].count() > 0)
+        result.histograms[kTimedNames[k]] = histogram_of(part.total.latency[k]);
+  }
   add_engine(m, before, run.engine.counters(), keys);
-  run.progress.finished(label, total.operations, seconds + end_phase_seconds);
+  run.progress.finished(label, part.total.operations, part.seconds + end_phase_seconds);
   return result;
 }
 
@@ -184,39 +279,64 @@ void verify_store(EngineAdapter& engine, const std::vector<Key>& keys, std::uint
   }
 }
 
-report::Repetition run_repetition(const std::string& engine_name, const Spec& spec,
-                                  const RunOptions& options, Progress& progress, std::uint32_t rep,
+// Where a repetition runs and what it fills in.
+struct RepetitionRun {
+  const EngineChoice& choice;
+  const Spec& spec;
+  const RunOptions& options;
+  Progress& progress;
+  std::uint32_t sample_every;
+};
+
+report::Repetition run_repetition(const RepetitionRun& r, std::uint32_t rep,
                                   report::EngineResult& result, std::vector<std::string>& dumps) {
-  std::filesystem::path dir = std::filesystem::path(options.data_dir) / spec.name /
-                              (engine_name + "-" + std::to_string(rep));
+  std::filesystem::path dir = std::filesystem::path(r.options.data_dir) / r.spec.name /
+                              (r.choice.label + "-" + std::to_string(rep));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   report::Repetition repetition{rep, {}};
   {
-    auto engine = options.open_engine(engine_name, dir.string(), spec.engine);
-    if (options.meter == Meter::kInstructions) engine = counted(std::move(engine));
-    if (rep == 0) result.settings = engine->settings();
-    for (std::uint32_t c = 0; c < spec.containers; ++c) engine->create_container(c);
+    EngineConfig config = r.spec.engine;
+    config.options = r.choice.options;
+    auto engine = r.options.open_engine(r.choice.engine, dir.string(), config);
+    if (r.options.meter == Meter::kInstructions) engine = counted(std::move(engine));
+    result.settings = engine->settings();
+    result.guarantees = engine->guarantees();
+    for (std::uint32_t c = 0; c < r.spec.containers; ++c) engine->create_container(c);
     std::vector<Key> keys;
     std::uint64_t next_id = 0;
-    std::string prefix =
-        engine_name + " " + std::to_string(rep + 1) + "/" + std::to_string(spec.repetitions);
-    PhaseRun run{*engine, spec, options, progress, prefix, &dumps};
-    for (std::uint32_t i = 0; i < spec.phases.size(); ++i)
+    std::string prefix = r.choice.label + " " + std::to_string(rep + 1) + "/" +
+                         std::to_string(r.spec.repetitions);
+    PhaseRun run{*engine, r.spec, r.options, r.progress, prefix, &dumps, r.sample_every};
+    for (std::uint32_t i = 0; i < r.spec.phases.size(); ++i)
       repetition.phases.push_back(run_phase(run, i, keys, next_id));
-    verify_store(*engine, keys, options.verify_sample);
+    verify_store(*engine, keys, r.options.verify_sample);
   }
-  if (!options.keep_data) std::filesystem::remove_all(dir);
+  if (!r.options.keep_data) std::filesystem::remove_all(dir);
   return repetition;
 }
 
-// Counted runs: each phase's counts, from the dumps made in phase order.
-void add_counts(report::Report& report, const std::vector<std::string>& dumps) {
-  std::size_t next = 0;
-  for (report::EngineResult& engine : report.engines)
-    for (report::Repetition& repetition : engine.repetitions)
-      for (report::PhaseResult& phase : repetition.phases)
-        if (next < dumps.size()) add_counted_metrics(phase.metrics, read_counts(dumps[next++]));
+// Counted runs: each phase's counts, from the dumps made per engine and repetition.
+void add_counts(report::Report& report,
+                const std::vector<std::vector<std::vector<std::string>>>& dumps) {
+  for (std::size_t e = 0; e < report.engines.size(); ++e)
+    for (report::Repetition& repetition : report.engines[e].repetitions) {
+      const std::vector<std::string>& files = dumps[e][repetition.index];
+      for (std::size_t p = 0; p < repetition.phases.size() && p < files.size(); ++p)
+        add_counted_metrics(repetition.phases[p].metrics, read_counts(files[p]));
+    }
+}
+
+// The largest value any phase of `spec` may write.
+std::uint64_t largest_value(const Spec& spec) {
+  std::uint64_t largest = 0;
+  for (const Phase& phase : spec.phases) {
+    const bool inserts = phase.op == Op::kInsert || (phase.op == Op::kMix && phase.mix.insert > 0);
+    const bool updates = phase.op == Op::kUpdate || (phase.op == Op::kMix && phase.mix.update > 0);
+    if (inserts || (updates && !phase.growth)) largest = std::max<std::uint64_t>(largest, phase.value_size.max);
+    if (updates && phase.growth) largest = std::max<std::uint64_t>(largest, phase.growth->max);
+  }
+  return largest;
 }
 
 }  // namespace
@@ -234,9 +354,21 @@ void check_meter(const Spec& spec, Meter meter) {
   }
 }
 
+void check_engines(const Spec& spec, const std::vector<std::string>& engines) {
+  const std::uint64_t largest = largest_value(spec);
+  for (const EngineChoice& choice : parse_engine_choices(engines)) {
+    const EngineInfo& info = engine_info(choice.engine);
+    if (largest > info.max_value_bytes)
+      throw SpecError(spec.source + ": values of up to " + std::to_string(largest) +
+                      " bytes, but " + std::string(info.name) + " stores at most " +
+                      std::to_string(info.max_value_bytes));
+  }
+}
+
 report::Report run_workload(const Spec& spec, const RunOptions& options, Progress& progress) {
   check_meter(spec, options.meter);
-  std::vector<std::string> dumps;
+  check_engines(spec, options.engines);
+  const std::vector<EngineChoice> choices = parse_engine_choices(options.engines);
   std::filesystem::create_directories(options.data_dir);
   report::Report report;
   report.context = collect_context(options.data_dir, options.command_line);
@@ -246,14 +378,25 @@ report::Report run_workload(const Spec& spec, const RunOptions& options, Progres
   report.workload_hash = spec_hash(spec);
   report.seed = spec.seed;
   report.repetitions = spec.repetitions;
-  for (const std::string& name : options.engines) {
-    report::EngineResult result;
-    result.name = name;
-    for (std::uint32_t rep = 0; rep < spec.repetitions; ++rep)
-      result.repetitions.push_back(
-          run_repetition(name, spec, options, progress, rep, result, dumps));
-    report.engines.push_back(std::move(result));
+  const std::uint32_t sample_every = options.latency_sample_every != 0
+                                         ? options.latency_sample_every
+                                         : auto_sample_every(report.context.clock_read_ns);
+  for (const EngineChoice& choice : choices) {
+    report::EngineResult& result = report.engines.emplace_back();
+    result.name = choice.label;
+    result.engine = choice.engine;
+    result.max_value_bytes = engine_info(choice.engine).max_value_bytes;
+    result.repetitions.resize(spec.repetitions);
   }
+  // Round r runs every engine once, starting with engine r mod n: a change of machine load
+  // during the run falls on every engine alike instead of on whichever ran then.
+  std::vector dumps(choices.size(), std::vector<std::vector<std::string>>(spec.repetitions));
+  for (std::uint32_t rep = 0; rep < spec.repetitions; ++rep)
+    for (std::size_t k = 0; k < choices.size(); ++k) {
+      const std::size_t e = (k + rep) % choices.size();
+      const RepetitionRun r{choices[e], spec, options, progress, sample_every};
+      report.engines[e].repetitions[rep] = run_repetition(r, rep, report.engines[e], dumps[e][rep]);
+    }
   add_counts(report, dumps);
   for (report::EngineResult& engine : report.engines) report::aggregate(engine);
   return report;

@@ -17,6 +17,7 @@
 namespace heapstore::workload {
 
 struct RunOptions {
+  // Engine configurations, "ENGINE[:KEY=VALUE]...[@LABEL]" (parse_engine_choice).
   std::vector<std::string> engines{"heapstore"};
   // Each engine and repetition gets <data_dir>/<workload>/<engine>-<repetition>, emptied
   // before and removed after (unless keep_data).
@@ -25,6 +26,10 @@ struct RunOptions {
   std::uint32_t verify_every = 64;     // one get in this many is compared byte for byte
   std::uint32_t verify_sample = 1000;  // values compared after each repetition
   std::string command_line;            // recorded in the report
+  // One operation in this many is timed (at random gaps); 1 times every one; 0 chooses from
+  // what reading the clock costs (auto_sample_every). Throughput never depends on it.
+  std::uint32_t latency_sample_every = 0;
+  double interval_seconds = 1.0;  // the time series' interval
   // kInstructions: only in the process run_under_callgrind() started. Each phase then runs on the
   // calling thread (nothing else may run while an engine call is counted) and reports counts,
   // not durations.
@@ -38,6 +43,11 @@ struct RunOptions {
 // Throws SpecError when `spec` cannot run with options.meter (a counted run needs count phases
 // and one thread). Call before anything runs.
 void check_meter(const Spec& spec, Meter meter);
+
+// Throws std::invalid_argument for an engine configuration that cannot be parsed, and SpecError
+// when a phase of `spec` writes values larger than an engine of `engines` stores. Call before
+// anything runs.
+void check_engines(const Spec& spec, const std::vector<std::string>& engines);
 
 // Throws CorrectnessError when an engine returns wrong values: the run is void, a wrong engine
 // is never reported as a fast one. Engine failures propagate as the engine's exceptions.

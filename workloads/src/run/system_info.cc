@@ -119,6 +119,7 @@ report::Context collect_context(const std::string& data_dir, const std::string& 
   c.meter = "time";
   c.libraries = libraries();
   c.clock_resolution_ns = TickClock::resolution_ns();
+  c.clock_read_ns = TickClock::read_cost_ns();
   return c;
 }
 

@@ -78,6 +78,15 @@ struct Phase {
                                  // value_size
   Mix mix;                       // mix only
   bool gate = true;              // false: run and reported, but never judged by compare
+  // Run before the measured part and left out of every result: a number of operations (scans
+  // for a scan phase) or a duration. Its changes to the store are real.
+  std::optional<std::uint64_t> warmup_count;
+  std::optional<std::chrono::nanoseconds> warmup_duration;
+  // Open loop: operations per second over all threads, each started at its intended time (not
+  // when the previous one ended), and its latency measured from that time, so that a stall
+  // shows in the latency of every operation it delayed (coordinated omission corrected). Absent:
+  // closed loop, as fast as the engine goes.
+  std::optional<double> rate;
 };
 
 struct EngineConfig {

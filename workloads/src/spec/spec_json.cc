@@ -67,6 +67,9 @@ json phase_to_json(const Phase& p) {
   if (p.op != Op::kInsert && p.op != Op::kScan) j["select"] = select_to_json(p.select);
   if (p.growth) j["growth"] = growth_to_json(*p.growth);
   j["gate"] = p.gate;
+  if (p.warmup_count) j["warmup"] = *p.warmup_count;
+  if (p.warmup_duration) j["warmup"] = duration_text(*p.warmup_duration);
+  if (p.rate) j["rate"] = *p.rate;
   if (p.op == Op::kMix) {
     j["mix"] = {{"get", p.mix.get},
                 {"update", p.mix.update},

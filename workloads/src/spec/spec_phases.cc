@@ -34,7 +34,11 @@ constexpr OpRule kOpRules[] = {
     {"growth", bit(Op::kUpdate) | bit(Op::kMix), "update and mix"},
     {"mix", bit(Op::kMix), "mix"},
     {"duration", ~bit(Op::kScan), "every op but scan, which counts full scans"},
+    {"rate", ~bit(Op::kScan), "every op but scan"},
 };
+
+// The fastest open-loop rate a workload may ask for, in operations per second.
+constexpr double kMaxRate = 1e9;
 
 // The keys each size dist takes.
 std::span<const std::string_view> size_keys(SizeDist::Kind kind) {
@@ -198,8 +202,23 @@ void read_amount(const Fields& f, Phase& phase) {
   }
 }
 
+// `warmup`: a number of operations, or a duration ("2s").
+void read_warmup(const Fields& f, Phase& phase) {
+  const Entry* e = f.find("warmup");
+  if (!e) return;
+  const std::string text = e->value.IsScalar() ? e->value.Scalar() : "";
+  const bool count = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (count)
+    phase.warmup_count = read_unsigned(f.ctx(), e->value, f.field("warmup"), 1, kMaxCount);
+  else
+    phase.warmup_duration = read_duration(f.ctx(), e->value, f.field("warmup"));
+}
+
 void read_phase_options(const Fields& f, Phase& phase) {
   const Context& ctx = f.ctx();
+  read_warmup(f, phase);
+  if (const Entry* e = f.find("rate"))
+    phase.rate = read_number(ctx, e->value, f.field("rate"), 0, kMaxRate, true);
   f.read_optional("threads", phase.threads, 1, 64);
   f.read_optional("batch", phase.batch, 1, 65536);
   if (const Entry* e = f.find("gate")) phase.gate = read_bool(ctx, e->value, f.field("gate"));

@@ -20,7 +20,7 @@ inline constexpr KeySet kEngine{kEngineKeys}, kSize{kSizeKeys}, kSelect{kSelectK
 // clang-format off
 inline constexpr Key kPhaseKeys[] = {
     {"name"}, {"op"}, {"count"}, {"duration"}, {"threads"}, {"batch"}, {"value_size", &kSize},
-    {"select", &kSelect}, {"growth", &kGrowth}, {"mix", &kMix}, {"gate"}};
+    {"select", &kSelect}, {"growth", &kGrowth}, {"mix", &kMix}, {"gate"}, {"warmup"}, {"rate"}};
 inline constexpr KeySet kPhase{kPhaseKeys};
 inline constexpr Key kTopKeys[] = {
     {"schema"}, {"name"}, {"description"}, {"seed"}, {"repetitions"}, {"engine", &kEngine},
