@@ -107,8 +107,8 @@ TEST(SpecLoad, IssueExampleHasItsValues) {
   EXPECT_EQ(spec.phases[4].op, Op::kScan);
   const Phase& ycsb = spec.phases[5];
   EXPECT_EQ(ycsb.threads, 2u);
-  EXPECT_DOUBLE_EQ(ycsb.mix.get, 0.5);
-  EXPECT_DOUBLE_EQ(ycsb.mix.remove, 0.1);
+  EXPECT_DOUBLE_EQ(ycsb.mix[Op::kGet], 0.5);
+  EXPECT_DOUBLE_EQ(ycsb.mix[Op::kDelete], 0.1);
 }
 
 TEST(SpecLoad, DefaultsAreFilled) {
@@ -212,8 +212,8 @@ TEST(SpecLoad, MixedIsYcsbA) {
   ASSERT_EQ(spec.phases.size(), 2u);
   const Phase& mix = spec.phases[1];
   EXPECT_EQ(mix.op, Op::kMix);
-  EXPECT_DOUBLE_EQ(mix.mix.get, 0.5);
-  EXPECT_DOUBLE_EQ(mix.mix.update, 0.5);
+  EXPECT_DOUBLE_EQ(mix.mix[Op::kGet], 0.5);
+  EXPECT_DOUBLE_EQ(mix.mix[Op::kUpdate], 0.5);
   EXPECT_EQ(mix.select.kind, Select::Kind::kZipfian);
 }
 
@@ -325,7 +325,7 @@ TEST(SpecOverrides, SetTopLevelEngineAndPhaseKeys) {
   EXPECT_EQ(spec.phases[0].value_size.max, 200u);
   EXPECT_EQ(spec.phases[1].growth->max, 100u);
   EXPECT_EQ(spec.phases[2].select.kind, Select::Kind::kZipfian);
-  EXPECT_DOUBLE_EQ(spec.phases[5].mix.remove, 0.2);
+  EXPECT_DOUBLE_EQ(spec.phases[5].mix[Op::kDelete], 0.2);
   EXPECT_EQ(spec.description, "changed");
 }
 
@@ -564,7 +564,8 @@ TEST(SpecErrors, EnumsAndNames) {
   expect_error(with_phase("{name: g, op: gte, count: 1}"),
                {"w.yaml:5:19: phases.g.op: unknown op 'gte' (did you mean `get`?)"});
   expect_error(with_phase("{name: g, op: fly, count: 1}"),
-               {"unknown op 'fly' (expected one of: insert, update, delete, get, scan, mix)"});
+               {"unknown op 'fly' (expected one of: insert, update, delete, get, read_modify_write, "
+                "scan, mix)"});
   expect_error(with_phase("{name: i, op: insert, count: 1, value_size: {dist: pareto}}"),
                {"phases.i.value_size.dist: unknown dist 'pareto'"});
   expect_error(with_phase("{name: g, op: get, count: 1, select: zipfain}"),
@@ -580,6 +581,32 @@ TEST(SpecErrors, EnumsAndNames) {
       {"w.yaml:5:5: phases[1].name: duplicate phase name 'load' (also phases[0], line 4)"});
 }
 
+// Warm-up (a count or a duration), an open-loop rate and YCSB's read-modify-write, which also
+// takes a mix share; all of them round-trip through to_json.
+TEST(SpecPhases, WarmupRateAndReadModifyWrite) {
+  Spec spec = parse_spec(with_phase("{name: r, op: read_modify_write, count: 10, warmup: 5, "
+                                    "rate: 2500.5, growth: {bytes: 8, max: 200}}"),
+                         "w.yaml");
+  const Phase& rmw = spec.phases[1];
+  EXPECT_EQ(rmw.op, Op::kReadModifyWrite);
+  EXPECT_EQ(rmw.warmup_count, 5u);
+  EXPECT_EQ(rmw.rate, 2500.5);
+  Spec timed = parse_spec(
+      with_phase("{name: m, op: mix, duration: 1s, warmup: 250ms, mix: {get: 0.5, "
+                 "read_modify_write: 0.5}}"),
+      "w.yaml");
+  EXPECT_EQ(timed.phases[1].warmup_duration, std::chrono::milliseconds(250));
+  EXPECT_EQ(timed.phases[1].mix[Op::kReadModifyWrite], 0.5);
+  for (const Spec& s : {spec, timed})
+    EXPECT_EQ(to_json(parse_spec(to_json(s).dump(), "again.json")), to_json(s));
+  expect_error(with_phase("{name: s, op: scan, count: 1, rate: 5}"),
+               {"phases.s.rate: not allowed for op scan"});
+  expect_error(with_phase("{name: g, op: get, count: 1, rate: 0}"), {"phases.g.rate: out of range"});
+  expect_error(with_phase("{name: g, op: get, count: 1, warmup: soon}"), {"phases.g.warmup"});
+  expect_error(with_phase("{name: r, op: read_modify_write, count: 1, batch: 2}"),
+               {"phases.r.batch: not allowed for op read_modify_write (batch is for insert)"});
+}
+
 TEST(SpecErrors, PhasesAndOps) {
   expect_error("schema: heapstore-workload/1\nname: t\nphases: []\n",
                {"w.yaml:3:9: phases: empty"});
@@ -591,8 +618,8 @@ TEST(SpecErrors, PhasesAndOps) {
                {"phases.s.duration: not allowed for op scan"});
   expect_error(with_phase("{name: s, op: scan}"), {"phases.s: missing count"});
   expect_error(with_phase("{name: i, op: insert, count: 1, growth: {bytes: 1}}"),
-               {"w.yaml:5:37: phases.i.growth: not allowed for op insert (growth is for update and "
-                "mix)"});
+               {"w.yaml:5:37: phases.i.growth: not allowed for op insert (growth is for update, "
+                "read_modify_write and mix)"});
   expect_error(with_phase("{name: g, op: get, count: 1, mix: {get: 1}}"),
                {"phases.g.mix: not allowed for op get"});
   expect_error(with_phase("{name: u, op: update, count: 1, batch: 4}"),

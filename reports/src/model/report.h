@@ -61,8 +61,8 @@ struct PhaseResult {
   std::string name;
   std::string op;  // insert, update, delete, get, scan, mix
   Metrics metrics;
-  std::vector<SeriesPoint> series;                      // may be empty (counted runs)
-  std::map<std::string, LatencyHistogram> histograms;  // timed op ("get", "insert_batch", ...)
+  std::vector<SeriesPoint> series = {};                      // may be empty (counted runs)
+  std::map<std::string, LatencyHistogram> histograms = {};  // timed op ("get", "insert_batch")
 };
 
 struct Repetition {
@@ -87,14 +87,14 @@ struct Guarantees {
 };
 
 struct EngineResult {
-  std::string name;    // unique in the report: the configuration's label, else the engine's name
-  std::string engine;  // the registry's name of the engine ("heapstore", "sqlite", "lmdb", ...)
+  std::string name;  // unique in the report: the configuration's label, else the engine's name
   std::map<std::string, std::string> settings;  // e.g. sqlite journal_mode, synchronous
-  Guarantees guarantees;
-  std::uint64_t max_value_bytes = 0;  // the largest value the engine stores (0: unknown)
   std::vector<Repetition> repetitions;
   // phase name -> metric name -> aggregate; filled by aggregate().
   std::map<std::string, std::map<std::string, Aggregate>> aggregates;
+  std::string engine = {};  // the registry's name ("heapstore", "sqlite", "lmdb", ...)
+  Guarantees guarantees = {};
+  std::uint64_t max_value_bytes = 0;  // the largest value the engine stores (0: unknown)
 };
 
 struct Report {

@@ -19,11 +19,15 @@ std::uint64_t stream(std::uint32_t phase, std::uint32_t thread, Stream s) {
   return (std::uint64_t{phase} << 32) | (std::uint64_t{thread} << 8) | s;
 }
 
+// The op whose share of the mix `u` (uniform in [0, 1)) falls in, in kOpTable's order.
 Op mix_choice(const Mix& mix, double u) {
-  if ((u -= mix.get) < 0) return Op::kGet;
-  if ((u -= mix.update) < 0) return Op::kUpdate;
-  if ((u -= mix.insert) < 0) return Op::kInsert;
-  return Op::kDelete;
+  Op last = Op::kInsert;
+  for (const OpInfo& op : kOpTable) {
+    if (mix[op.op] <= 0) continue;
+    if ((u -= mix[op.op]) < 0) return op.op;
+    last = op.op;  // rounding left u at or above 0 after every share: the last one
+  }
+  return last;
 }
 
 }  // namespace
@@ -120,8 +124,7 @@ void PhaseWorker::run() {
 
 // `left`: operations the quota still allows (a batch may be cut short by it).
 std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
-  bool needs_value = op == Op::kUpdate || op == Op::kDelete || op == Op::kGet;
-  if (needs_value && keys_.empty()) op = Op::kInsert;  // nothing to act on yet: grow instead
+  if (op_info(op).needs_live_value && keys_.empty()) op = Op::kInsert;  // nothing yet: grow
   switch (op) {
     case Op::kInsert:
       if (ctx_.phase.batch > 1)
@@ -132,6 +135,9 @@ std::uint64_t PhaseWorker::step(Op op, std::uint64_t left) {
       break;
     case Op::kDelete:
       remove();
+      break;
+    case Op::kReadModifyWrite:
+      read_modify_write();
       break;
     case Op::kGet:
       return get_block(ctx_.phase.op == Op::kGet ? left : 1);
@@ -211,6 +217,27 @@ void PhaseWorker::update() {
   }
   result_.operations += 1;
   result_.bytes += size;
+  key.set_updated(handle, size);
+}
+
+// A get of a value and an update of it, timed as one operation; the bytes read are checked
+// (outside the timed part) against the version the update replaces.
+void PhaseWorker::read_modify_write() {
+  Key& key = keys_[selector_.next(keys_.size())];
+  std::uint32_t size =
+      ctx_.phase.growth ? grown_size(key.size(), *ctx_.phase.growth) : sizes_.next();
+  fill_value(key.id(), key.next_version(), size, value_);
+  const bool timed = sampler_.take();
+  const std::uint64_t start = timed ? TickClock::now() : 0;
+  const bool found = ctx_.engine.get(key.container(), key.handle(), got_);
+  Handle handle = found ? ctx_.engine.update(key.container(), key.handle(), value_) : 0;
+  if (timed) record(Timed::kReadModifyWrite, start);
+  if (!found)
+    throw CorrectnessError("read_modify_write of value " + std::to_string(key.id()) +
+                           " in container " + std::to_string(key.container()) + " found nothing");
+  check_value(key, got_, true, scratch_);
+  result_.operations += 1;
+  result_.bytes += got_.size() + size;
   key.set_updated(handle, size);
 }
 

@@ -81,9 +81,9 @@ class Sampler {
 };
 
 // What latency is recorded per: the ops of a workload, and batches of inserts.
-enum class Timed { kInsert, kInsertBatch, kUpdate, kDelete, kGet, kScan, kCount };
-inline constexpr const char* kTimedNames[] = {"insert", "insert_batch", "update",
-                                              "delete", "get",          "scan"};
+enum class Timed { kInsert, kInsertBatch, kUpdate, kDelete, kGet, kReadModifyWrite, kScan, kCount };
+inline constexpr const char* kTimedNames[] = {"insert", "insert_batch",      "update", "delete",
+                                              "get",    "read_modify_write", "scan"};
 
 struct WorkerResult {
   std::array<Histogram, static_cast<std::size_t>(Timed::kCount)> latency;  // ticks
@@ -119,6 +119,7 @@ class PhaseWorker {
   void got(std::uint64_t i);
   std::uint64_t insert_batch(std::uint64_t values);
   void update();
+  void read_modify_write();
   void remove();
   void scan();
   void account(Timed op, std::uint64_t start, std::uint64_t bytes);
@@ -139,7 +140,7 @@ class PhaseWorker {
   std::uint32_t next_container_ = 0;  // where the next insert (or batch) goes
   std::uint32_t gets_until_full_check_;
   std::uint64_t next_clock_check_ = 0;
-  std::string value_, got_;
+  std::string value_, got_, scratch_;
   WorkerResult result_;
 
   static constexpr std::uint64_t kBlock = 32;

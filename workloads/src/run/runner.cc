@@ -331,10 +331,13 @@ void add_counts(report::Report& report,
 std::uint64_t largest_value(const Spec& spec) {
   std::uint64_t largest = 0;
   for (const Phase& phase : spec.phases) {
-    const bool inserts = phase.op == Op::kInsert || (phase.op == Op::kMix && phase.mix.insert > 0);
-    const bool updates = phase.op == Op::kUpdate || (phase.op == Op::kMix && phase.mix.update > 0);
-    if (inserts || (updates && !phase.growth)) largest = std::max<std::uint64_t>(largest, phase.value_size.max);
-    if (updates && phase.growth) largest = std::max<std::uint64_t>(largest, phase.growth->max);
+    // Ops that write values: the phase's own, or those a mix has a share of.
+    for (const OpInfo& op : kOpTable) {
+      const bool runs = phase.op == Op::kMix ? phase.mix[op.op] > 0 : phase.op == op.op;
+      if (!runs || !(op.takes & kTakesValueSize)) continue;
+      const bool grows = op.op != Op::kInsert && phase.growth;
+      largest = std::max<std::uint64_t>(largest, grows ? phase.growth->max : phase.value_size.max);
+    }
   }
   return largest;
 }

@@ -26,10 +26,6 @@ struct RunOptions {
   std::uint32_t verify_every = 64;     // one get in this many is compared byte for byte
   std::uint32_t verify_sample = 1000;  // values compared after each repetition
   std::string command_line;            // recorded in the report
-  // One operation in this many is timed (at random gaps); 1 times every one; 0 chooses from
-  // what reading the clock costs (auto_sample_every). Throughput never depends on it.
-  std::uint32_t latency_sample_every = 0;
-  double interval_seconds = 1.0;  // the time series' interval
   // kInstructions: only in the process run_under_callgrind() started. Each phase then runs on the
   // calling thread (nothing else may run while an engine call is counted) and reports counts,
   // not durations.
@@ -38,6 +34,10 @@ struct RunOptions {
   std::function<std::unique_ptr<EngineAdapter>(std::string_view, const std::string&,
                                                const EngineConfig&)>
       open_engine = make_engine;
+  // One operation in this many is timed (at random gaps); 1 times every one; 0 chooses from
+  // what reading the clock costs (auto_sample_every). Throughput never depends on it.
+  std::uint32_t latency_sample_every = 0;
+  double interval_seconds = 1.0;  // the time series' interval
 };
 
 // Throws SpecError when `spec` cannot run with options.meter (a counted run needs count phases

@@ -3,6 +3,7 @@
 // the file: anything wrong is one SpecError naming file, line, column, field and the problem.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -54,14 +55,58 @@ struct Growth {
   std::uint32_t max = kDefaultMaxValueBytes;
 };
 
-enum class Op { kInsert, kUpdate, kDelete, kGet, kScan, kMix };
+// The operations of a workload, in kOpTable's order.
+enum class Op { kInsert, kUpdate, kDelete, kGet, kReadModifyWrite, kScan, kMix };
 
-// Shares of each operation in a mix phase; they sum to 1.
+// Phase keys only some ops take: bits of OpInfo::takes.
+inline constexpr unsigned kTakesBatch = 1u << 0;
+inline constexpr unsigned kTakesValueSize = 1u << 1;
+inline constexpr unsigned kTakesSelect = 1u << 2;
+inline constexpr unsigned kTakesGrowth = 1u << 3;
+inline constexpr unsigned kTakesMix = 1u << 4;
+inline constexpr unsigned kTakesDuration = 1u << 5;
+inline constexpr unsigned kTakesRate = 1u << 6;
+
+// What an op is. kOpTable is the one place that says it: the spec loader reads names, keys and
+// shares from it, the runner whether an op needs a live value, the reports its name. Adding an
+// op is a row here and its case in the phase worker.
+struct OpInfo {
+  Op op;
+  std::string_view name;  // in workload files, mix shares and reports
+  unsigned takes;         // kTakes* bits: the phase keys a phase of this op may have
+  bool needs_live_value;  // acts on a value inserted before it
+  bool mixable;           // may have a share in a mix phase
+};
+
+inline constexpr unsigned kPicks = kTakesSelect | kTakesDuration | kTakesRate;
+inline constexpr unsigned kWrites = kTakesValueSize | kTakesGrowth;
+// clang-format off
+inline constexpr OpInfo kOpTable[] = {
+    {Op::kInsert, "insert", kTakesBatch | kTakesValueSize | kTakesDuration | kTakesRate, false, true},
+    {Op::kUpdate, "update", kPicks | kWrites, true, true},
+    {Op::kDelete, "delete", kPicks, true, true},
+    {Op::kGet, "get", kPicks, true, true},
+    // YCSB's read-modify-write: a get of a value, then an update of it, timed as one operation.
+    {Op::kReadModifyWrite, "read_modify_write", kPicks | kWrites, true, true},
+    {Op::kScan, "scan", 0, false, false},  // count is the number of full scans
+    {Op::kMix, "mix", kPicks | kWrites | kTakesMix, false, false},
+};
+// clang-format on
+inline constexpr std::size_t kOpCount = std::size(kOpTable);
+
+constexpr const OpInfo& op_info(Op op) { return kOpTable[static_cast<std::size_t>(op)]; }
+static_assert([] {
+  for (std::size_t i = 0; i < kOpCount; ++i)
+    if (static_cast<std::size_t>(kOpTable[i].op) != i) return false;
+  return true;
+}(), "kOpTable's rows are in the order of enum Op");
+
+// Shares of each mixable operation in a mix phase, indexed by Op; they sum to 1. A mix chooses
+// among them in kOpTable's order.
 struct Mix {
-  double get = 0;
-  double update = 0;
-  double insert = 0;
-  double remove = 0;  // spelled `delete` in the file
+  std::array<double, kOpCount> shares{};
+  double operator[](Op op) const { return shares[static_cast<std::size_t>(op)]; }
+  double& operator[](Op op) { return shares[static_cast<std::size_t>(op)]; }
 };
 
 struct Phase {

@@ -61,20 +61,21 @@ json phase_to_json(const Phase& p) {
   if (p.count) j["count"] = *p.count;
   if (p.duration) j["duration"] = duration_text(*p.duration);
   if (p.op == Op::kInsert) j["batch"] = p.batch;
-  if (p.op == Op::kInsert || p.op == Op::kMix || (p.op == Op::kUpdate && !p.growth)) {
+  // An update (or read_modify_write) with growth changes the old size: it has no value_size.
+  const bool draws_sizes = p.op == Op::kInsert || p.op == Op::kMix || !p.growth;
+  if ((op_info(p.op).takes & kTakesValueSize) && draws_sizes) {
     j["value_size"] = size_to_json(p.value_size);
   }
-  if (p.op != Op::kInsert && p.op != Op::kScan) j["select"] = select_to_json(p.select);
+  if (op_info(p.op).takes & kTakesSelect) j["select"] = select_to_json(p.select);
   if (p.growth) j["growth"] = growth_to_json(*p.growth);
   j["gate"] = p.gate;
   if (p.warmup_count) j["warmup"] = *p.warmup_count;
   if (p.warmup_duration) j["warmup"] = duration_text(*p.warmup_duration);
   if (p.rate) j["rate"] = *p.rate;
   if (p.op == Op::kMix) {
-    j["mix"] = {{"get", p.mix.get},
-                {"update", p.mix.update},
-                {"insert", p.mix.insert},
-                {"delete", p.mix.remove}};
+    json& mix = j["mix"] = json::object();
+    for (const OpInfo& op : kOpTable)
+      if (op.mixable) mix[std::string(op.name)] = p.mix[op.op];
   }
   return j;
 }

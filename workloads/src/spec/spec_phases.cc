@@ -18,24 +18,26 @@ constexpr std::string_view kTooLarge = "a workload's values are at most 1 GiB (1
 constexpr std::uint64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
 constexpr double kMaxTheta = 10;
 
-constexpr unsigned bit(Op op) { return 1u << static_cast<unsigned>(op); }
-
-// Phase keys that only some ops take.
+// Phase keys that only some ops take: which kTakes* bit of kOpTable says so.
 struct OpRule {
   std::string_view key;
-  unsigned ops;  // bit(op) of each op that takes the key
-  std::string_view ops_text;
+  unsigned bit;
 };
-constexpr OpRule kOpRules[] = {
-    {"batch", bit(Op::kInsert), "insert"},
-    {"value_size", bit(Op::kInsert) | bit(Op::kUpdate) | bit(Op::kMix), "insert, update and mix"},
-    {"select", bit(Op::kUpdate) | bit(Op::kDelete) | bit(Op::kGet) | bit(Op::kMix),
-     "update, delete, get and mix"},
-    {"growth", bit(Op::kUpdate) | bit(Op::kMix), "update and mix"},
-    {"mix", bit(Op::kMix), "mix"},
-    {"duration", ~bit(Op::kScan), "every op but scan, which counts full scans"},
-    {"rate", ~bit(Op::kScan), "every op but scan"},
-};
+constexpr OpRule kOpRules[] = {{"batch", kTakesBatch},   {"value_size", kTakesValueSize},
+                               {"select", kTakesSelect}, {"growth", kTakesGrowth},
+                               {"mix", kTakesMix},       {"duration", kTakesDuration},
+                               {"rate", kTakesRate}};
+
+// "insert, update and mix": the ops whose row in kOpTable has `bit`.
+std::string ops_taking(unsigned bit) {
+  std::vector<std::string_view> names;
+  for (const OpInfo& op : kOpTable)
+    if (op.takes & bit) names.push_back(op.name);
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + std::string(names[i]);
+  return text;
+}
 
 // The fastest open-loop rate a workload may ask for, in operations per second.
 constexpr double kMaxRate = 1e9;
@@ -157,14 +159,12 @@ Mix read_mix(const Context& ctx, const YAML::Node& node, const std::string& fiel
   Fields f(ctx, node, field);
   f.reject_unknown(kMix);
   Mix mix;
-  std::pair<std::string_view, double*> shares[] = {
-      {"get", &mix.get}, {"update", &mix.update}, {"insert", &mix.insert}, {"delete", &mix.remove}};
   double sum = 0;
-  for (auto [key, share] : shares) {
-    if (const Entry* entry = f.find(key)) {
-      *share = read_number(ctx, entry->value, f.field(key), 0, 1);
+  for (const OpInfo& op : kOpTable) {
+    if (const Entry* entry = op.mixable ? f.find(op.name) : nullptr) {
+      mix[op.op] = read_number(ctx, entry->value, f.field(op.name), 0, 1);
     }
-    sum += *share;
+    sum += mix[op.op];
   }
   if (std::abs(sum - 1) > 1e-6) {
     ctx.fail(node, field, "shares must sum to 1, they sum to " + number_text(sum));
@@ -177,10 +177,10 @@ Mix read_mix(const Context& ctx, const YAML::Node& node, const std::string& fiel
 void check_op_keys(const Fields& f, Op op) {
   for (const OpRule& rule : kOpRules) {
     const Entry* entry = f.find(rule.key);
-    if (entry && (rule.ops & bit(op)) == 0) {
+    if (entry && (op_info(op).takes & rule.bit) == 0) {
       f.ctx().fail(entry->key_node, f.field(rule.key),
                    "not allowed for op " + std::string(to_string(op)) + " (" +
-                       std::string(rule.key) + " is for " + std::string(rule.ops_text) + ")");
+                       std::string(rule.key) + " is for " + ops_taking(rule.bit) + ")");
     }
   }
 }
@@ -233,7 +233,7 @@ void read_phase_options(const Fields& f, Phase& phase) {
   if (phase.op == Op::kMix) {
     phase.mix = read_mix(ctx, f.require("mix", " (e.g. {get: 0.5, update: 0.5})"), f.field("mix"));
   }
-  if (phase.op == Op::kUpdate && phase.growth && size) {
+  if (phase.op != Op::kMix && phase.growth && size) {  // update, read_modify_write
     ctx.fail(size->key_node, f.field("value_size"),
              "give growth or value_size, not both (growth changes the old size, value_size "
              "draws a new one)");
@@ -259,15 +259,14 @@ void check_values_exist(const Context& ctx, const std::vector<Phase>& phases,
   bool inserted = false;
   for (std::size_t i = 0; i < phases.size(); ++i) {
     const Phase& p = phases[i];
-    bool picks = p.op == Op::kUpdate || p.op == Op::kDelete || p.op == Op::kGet ||
-                 (p.op == Op::kMix && p.mix.insert == 0);
+    bool picks = op_info(p.op).needs_live_value || (p.op == Op::kMix && p.mix[Op::kInsert] == 0);
     if (picks && !inserted) {
       ctx.fail(nodes[i], "phases." + p.name,
                "op " + std::string(to_string(p.op)) +
                    " picks live values, but no earlier phase inserts any (add an insert phase "
                    "before it)");
     }
-    inserted = inserted || p.op == Op::kInsert || (p.op == Op::kMix && p.mix.insert > 0);
+    inserted = inserted || p.op == Op::kInsert || (p.op == Op::kMix && p.mix[Op::kInsert] > 0);
   }
 }
 

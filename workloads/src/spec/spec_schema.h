@@ -2,6 +2,10 @@
 // --set overrides and to_json: the keys each map may hold and the words of each enum.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <iterator>
+
 #include "spec.h"
 #include "spec_values.h"
 
@@ -14,7 +18,16 @@ inline constexpr Key kSizeKeys[] = {{"dist"}, {"value"},  {"min"},  {"max"},
                                     {"mean"}, {"stddev"}, {"theta"}};
 inline constexpr Key kSelectKeys[] = {{"dist"}, {"theta"}};
 inline constexpr Key kGrowthKeys[] = {{"bytes"}, {"factor"}, {"max"}};
-inline constexpr Key kMixKeys[] = {{"get"}, {"update"}, {"insert"}, {"delete"}};
+// A mix's keys: the mixable ops of kOpTable.
+inline constexpr auto kMixKeys = [] {
+  std::array<Key, std::count_if(std::begin(kOpTable), std::end(kOpTable),
+                                [](const OpInfo& op) { return op.mixable; })>
+      keys{};
+  std::size_t next = 0;
+  for (const OpInfo& op : kOpTable)
+    if (op.mixable) keys[next++] = Key{op.name};
+  return keys;
+}();
 inline constexpr KeySet kEngine{kEngineKeys}, kSize{kSizeKeys}, kSelect{kSelectKeys},
     kGrowth{kGrowthKeys}, kMix{kMixKeys};
 // clang-format off
@@ -30,9 +43,12 @@ inline constexpr KeySet kTop{kTopKeys};
 
 // --- the words of each enum --------------------------------------------------------------------
 
-inline constexpr Named<Op> kOps[] = {{"insert", Op::kInsert}, {"update", Op::kUpdate},
-                                     {"delete", Op::kDelete}, {"get", Op::kGet},
-                                     {"scan", Op::kScan},     {"mix", Op::kMix}};
+// The words of `op`: kOpTable's names.
+inline constexpr auto kOps = [] {
+  std::array<Named<Op>, kOpCount> names{};
+  for (std::size_t i = 0; i < kOpCount; ++i) names[i] = {kOpTable[i].name, kOpTable[i].op};
+  return names;
+}();
 inline constexpr Named<SizeDist::Kind> kSizeKinds[] = {{"constant", SizeDist::Kind::kConstant},
                                                        {"uniform", SizeDist::Kind::kUniform},
                                                        {"normal", SizeDist::Kind::kNormal},

@@ -45,8 +45,9 @@ struct Named {
   E value;
 };
 
-template <class E, std::size_t N>
-std::string_view name_of(const Named<E> (&table)[N], E value) {
+// `table`: an array (or std::array) of Named<E>.
+template <class E, class Table>
+std::string_view name_of(const Table& table, E value) {
   for (const auto& entry : table) {
     if (entry.value == value) return entry.name;
   }
@@ -140,9 +141,9 @@ std::chrono::nanoseconds read_duration(const Context& ctx, const YAML::Node& nod
 std::string read_name(const Context& ctx, const YAML::Node& node, const std::string& field);
 
 // One of the names in `table`; `what` names the kind of word in the message ("op", "dist").
-template <class E, std::size_t N>
-E read_enum(const Context& ctx, const YAML::Node& node, const std::string& field,
-            std::string_view what, const Named<E> (&table)[N]) {
+template <class Table>
+auto read_enum(const Context& ctx, const YAML::Node& node, const std::string& field,
+               std::string_view what, const Table& table) -> decltype(std::begin(table)->value) {
   std::string text = read_string(ctx, node, field);
   std::vector<std::string_view> names;
   for (const auto& entry : table) {
