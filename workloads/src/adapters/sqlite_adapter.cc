@@ -109,6 +109,7 @@ class SqliteEngine final : public EngineAdapter {
 
 SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
     : path_(dir + "/sqlite.db") {
+  expect_known_options("sqlite", config.options, {});  // none yet: the contract says reject
   std::filesystem::create_directories(dir);
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -131,11 +132,11 @@ SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
 }
 
 report::Guarantees SqliteEngine::guarantees() const {
-  return {"each phase (one transaction per phase; journal " + settings_.at("journal_mode") + ")",
-          settings_.at("synchronous") == "OFF"
-              ? "none: never fsynced (synchronous=OFF)"
-              : "at the end of each phase (commit, synchronous=" + settings_.at("synchronous") +
-                    ")"};
+  return {
+      "each phase (one transaction per phase; journal " + settings_.at("journal_mode") + ")",
+      settings_.at("synchronous") == "OFF"
+          ? "none: never fsynced (synchronous=OFF)"
+          : "at the end of each phase (commit, synchronous=" + settings_.at("synchronous") + ")"};
 }
 
 SqliteEngine::~SqliteEngine() {

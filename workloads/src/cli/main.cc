@@ -11,6 +11,7 @@
 #include <new>
 
 #include "commands.h"
+#include "engine_adapter.h"
 #include "export.h"
 #include "heapstore/error.h"
 #include "phase_worker.h"
@@ -40,7 +41,9 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
                                      "Run workload files against engines; write a JSON "
                                      "report per workload and print a table");
   run_cmd->add_option("WORKLOAD", a.workloads, "Workload files (YAML or JSON)")->required();
-  run_cmd->add_option("--engine", a.engines, "Engines, comma-separated: heapstore, sqlite")
+  run_cmd
+      ->add_option("--engine", a.engines,
+                   "Engines, comma-separated: " + CLI::detail::join(hw::engine_names(), ", "))
       ->delimiter(',')
       ->capture_default_str();
   run_cmd->add_option("--out", a.out, "Report file (one workload only)");
