@@ -1,18 +1,31 @@
 #include "engine_adapter.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 namespace heapstore::workload {
 namespace {
 
 // The registry. max_value_bytes: heapstore's is page.h's kMaxValueSize; SQLite's is its default
-// SQLITE_MAX_LENGTH (1e9), kept below 2^30 so a value always fits a 32-bit size.
+// SQLITE_MAX_LENGTH (1e9), kept below 2^30 so a value always fits a 32-bit size. The peers' real
+// limits are larger (LMDB: 0xffffffff; RocksDB: ~3 GiB, its 32-bit varint lengths; LevelDB: the
+// same; WiredTiger: 4 GB less a little), so theirs are 1 GiB (2^30): the largest a workload
+// asks for and still a 32-bit size.
+constexpr std::uint32_t kOneGiB = std::uint32_t{1} << 30;
 constexpr EngineInfo kEngines[] = {
     {"heapstore", "this engine: slotted pages, a buffer pool and a write-ahead log", 4066,
      make_heapstore_engine},
     {"sqlite", "SQLite: a table per container (rowid, BLOB), WAL journal", 1'000'000'000,
      make_sqlite_engine},
+    {"lmdb", "LMDB: a copy-on-write B+tree in one memory map, a write transaction per phase",
+     kOneGiB, make_lmdb_engine},
+    {"rocksdb", "RocksDB: an LSM tree with a WAL, block cache, no compression", kOneGiB,
+     make_rocksdb_engine},
+    {"leveldb", "LevelDB: an LSM tree with a log, block cache, no compression", kOneGiB,
+     make_leveldb_engine},
+    {"wiredtiger", "WiredTiger: a B-tree with a cache and a write-ahead log, no compression",
+     kOneGiB, make_wiredtiger_engine},
 };
 
 std::string known_names() {
@@ -28,8 +41,8 @@ std::span<const EngineInfo> engine_table() { return kEngines; }
 const EngineInfo& engine_info(std::string_view name) {
   for (const EngineInfo& e : kEngines)
     if (e.name == name) return e;
-  throw std::invalid_argument("unknown engine '" + std::string(name) + "' (known: " +
-                              known_names() + ")");
+  throw std::invalid_argument("unknown engine '" + std::string(name) +
+                              "' (known: " + known_names() + ")");
 }
 
 std::vector<std::string> engine_names() {
@@ -121,9 +134,35 @@ void expect_known_options(std::string_view engine,
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
     for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    throw std::invalid_argument(std::string(engine) + ": unknown option '" + key + "' (known: " +
-                                (list.empty() ? "none" : list) + ")");
+    throw std::invalid_argument(std::string(engine) + ": unknown option '" + key +
+                                "' (known: " + (list.empty() ? "none" : list) + ")");
   }
+}
+
+std::uint64_t directory_bytes(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::uint64_t total = 0;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    if (!it->is_regular_file(size_ec)) continue;
+    std::uint64_t size = it->file_size(size_ec);
+    if (!size_ec) total += size;
+  }
+  return total;
+}
+
+std::string choose_option(std::string_view engine,
+                          const std::map<std::string, std::string>& options, std::string_view key,
+                          std::string_view fallback,
+                          std::initializer_list<std::string_view> allowed) {
+  auto it = options.find(std::string(key));
+  std::string value(it == options.end() ? fallback : std::string_view(it->second));
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
+  std::string list;
+  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw std::invalid_argument(std::string(engine) + ": option '" + std::string(key) +
+                              "' must be one of " + list + " (got '" + value + "')");
 }
 
 }  // namespace heapstore::workload

@@ -1,6 +1,7 @@
 // The one interface through which the harness drives an engine, so one workload file runs
 // against several engines in one run, and the one registry of engines (engine_table()). Adding
-// an engine: its adapter in its own .cc, one line in engine_table() (engine_adapter.cc).
+// an engine: its adapter in its own .cc, one line in engine_table() (engine_adapter.cc). The
+// key-value peers (LMDB, RocksDB, LevelDB, WiredTiger) share one key layout (range_keys.h).
 #pragma once
 
 #include <cstdint>
@@ -117,10 +118,30 @@ void expect_known_options(std::string_view engine,
                           const std::map<std::string, std::string>& options,
                           std::initializer_list<std::string_view> known);
 
+// The total size in bytes of the regular files under `dir` (recursively): an engine's
+// bytes_on_disk when the engine does not count them itself. Files that vanish during the walk
+// (an LSM tree's compactions delete them) count 0; a missing `dir` gives 0.
+std::uint64_t directory_bytes(const std::string& dir);
+
+// The value of option `key` in `options`, or `fallback` when absent; throws
+// std::invalid_argument ("<engine>: option 'key' must be one of a, b (got 'x')") unless it is
+// one of `allowed`.
+std::string choose_option(std::string_view engine,
+                          const std::map<std::string, std::string>& options, std::string_view key,
+                          std::string_view fallback,
+                          std::initializer_list<std::string_view> allowed);
+
 // Each engine's factory, in its own .cc.
 std::unique_ptr<EngineAdapter> make_heapstore_engine(const std::string& dir,
                                                      const EngineConfig& config);
 std::unique_ptr<EngineAdapter> make_sqlite_engine(const std::string& dir,
                                                   const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_lmdb_engine(const std::string& dir, const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_rocksdb_engine(const std::string& dir,
+                                                   const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_leveldb_engine(const std::string& dir,
+                                                   const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_wiredtiger_engine(const std::string& dir,
+                                                      const EngineConfig& config);
 
 }  // namespace heapstore::workload

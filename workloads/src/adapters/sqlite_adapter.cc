@@ -4,9 +4,7 @@
 // between threads, so calls are serialised by a mutex (settings() says so).
 #include <sqlite3.h>
 
-#include <cctype>
 #include <filesystem>
-#include <initializer_list>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -109,29 +107,14 @@ class SqliteEngine final : public EngineAdapter {
   std::mutex mutex_;
 };
 
-// An option's value when it is one of `allowed` (upper-cased), else `fallback` when absent;
-// throws std::invalid_argument for anything else.
-std::string choice_of(const std::map<std::string, std::string>& options, const std::string& key,
-                      std::initializer_list<std::string_view> allowed, std::string fallback) {
-  const auto found = options.find(key);
-  if (found == options.end()) return fallback;
-  std::string value = found->second;
-  for (char& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (std::string_view a : allowed)
-    if (a == value) return value;
-  std::string list;
-  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  throw std::invalid_argument("sqlite: option " + key + "=" + found->second + ": expected one of " +
-                              list);
-}
-
 SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
     : path_(dir + "/sqlite.db") {
   expect_known_options("sqlite", config.options, {"journal_mode", "synchronous"});
-  const std::string journal =
-      choice_of(config.options, "journal_mode", {"WAL", "DELETE", "TRUNCATE", "PERSIST"}, "WAL");
-  const std::string synchronous = choice_of(config.options, "synchronous",
-                                            {"OFF", "NORMAL", "FULL"}, config.sync ? "NORMAL" : "OFF");
+  const std::string journal = choose_option("sqlite", config.options, "journal_mode", "WAL",
+                                            {"WAL", "DELETE", "TRUNCATE", "PERSIST"});
+  const std::string synchronous = choose_option("sqlite", config.options, "synchronous",
+                                                config.sync ? "NORMAL" : "OFF",
+                                                {"OFF", "NORMAL", "FULL"});
   std::filesystem::create_directories(dir);
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -154,11 +137,11 @@ SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
 }
 
 report::Guarantees SqliteEngine::guarantees() const {
-  return {"each phase (one transaction per phase; journal " + settings_.at("journal_mode") + ")",
-          settings_.at("synchronous") == "OFF"
-              ? "none: never fsynced (synchronous=OFF)"
-              : "at the end of each phase (commit, synchronous=" + settings_.at("synchronous") +
-                    ")"};
+  return {
+      "each phase (one transaction per phase; journal " + settings_.at("journal_mode") + ")",
+      settings_.at("synchronous") == "OFF"
+          ? "none: never fsynced (synchronous=OFF)"
+          : "at the end of each phase (commit, synchronous=" + settings_.at("synchronous") + ")"};
 }
 
 SqliteEngine::~SqliteEngine() {

@@ -11,6 +11,7 @@
 #include <new>
 
 #include "commands.h"
+#include "engine_adapter.h"
 #include "export.h"
 #include "heapstore/error.h"
 #include "phase_worker.h"
