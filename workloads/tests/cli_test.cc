@@ -85,7 +85,13 @@ TEST_F(CliTest, AnInvalidWorkloadIsOneLineAndExitTwo) {
 
 TEST_F(CliTest, MissingFileAndUnknownEngineAndBadOptionExitTwo) {
   EXPECT_EQ(heapstore("run " + (dir_ / "nope.yaml").string() + data()).status, 2);
-  EXPECT_EQ(heapstore("run " + smoke() + " --engine rocksdb" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --engine nosuchdb" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --engine sqlite:journal=WAL" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --engine heapstore,heapstore" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --latency sometimes" + data()).status, 2);
+  // 5000-byte values are more than heapstore stores: refused before anything runs.
+  EXPECT_EQ(
+      heapstore("run " + smoke() + " --set phases.load.value_size.max=5000" + data()).status, 2);
   EXPECT_EQ(heapstore("run " + smoke() + " --repetitions 0" + data()).status, 2);
   EXPECT_EQ(heapstore("frobnicate").status, 2);
 }

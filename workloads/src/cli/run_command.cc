@@ -112,6 +112,8 @@ report::Report run_one(const Spec& spec, const RunOptions& options, Progress& pr
     throw CommandError(kExitEngineFailure, std::string("workload ") + spec.name + ": " + e.what());
   } catch (const fs::filesystem_error& e) {
     throw CommandError(kExitEngineFailure, std::string("workload ") + spec.name + ": " + e.what());
+  } catch (const std::invalid_argument& e) {  // an engine refused an option of --engine
+    throw CommandError(kExitUnusable, std::string("--engine: ") + e.what());
   }
 }
 

@@ -368,10 +368,26 @@ void check_engines(const Spec& spec, const std::vector<std::string>& engines) {
   }
 }
 
+// Opens each configuration once on a scratch directory: a bad option is named before anything
+// runs, not when that engine's turn comes minutes later.
+void try_each_engine(const Spec& spec, const std::vector<EngineChoice>& choices,
+                     const RunOptions& options) {
+  const auto dir = std::filesystem::path(options.data_dir) / spec.name / ".try";
+  for (const EngineChoice& choice : choices) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    EngineConfig config = spec.engine;
+    config.options = choice.options;
+    options.open_engine(choice.engine, dir.string(), config);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 report::Report run_workload(const Spec& spec, const RunOptions& options, Progress& progress) {
   check_meter(spec, options.meter);
   check_engines(spec, options.engines);
   const std::vector<EngineChoice> choices = parse_engine_choices(options.engines);
+  if (options.meter != Meter::kInstructions) try_each_engine(spec, choices, options);
   std::filesystem::create_directories(options.data_dir);
   report::Report report;
   report.context = collect_context(options.data_dir, options.command_line);

@@ -50,7 +50,9 @@ void check_meter(const Spec& spec, Meter meter);
 void check_engines(const Spec& spec, const std::vector<std::string>& engines);
 
 // Throws CorrectnessError when an engine returns wrong values: the run is void, a wrong engine
-// is never reported as a fast one. Engine failures propagate as the engine's exceptions.
+// is never reported as a fast one. Engine failures propagate as the engine's exceptions. Every
+// engine configuration is opened once before anything runs: a bad option throws
+// std::invalid_argument then.
 report::Report run_workload(const Spec& spec, const RunOptions& options, Progress& progress);
 
 }  // namespace heapstore::workload
