@@ -167,7 +167,8 @@ std::string latency_html(const std::vector<EngineResult>& engines, const PhaseKe
       }
     }
   }
-  return "<div class=\"charts\">\n" + charts + "</div>\n" + html::table(rows, "llrrrrr");
+  // The table beside the charts where the page is wide enough, else under them.
+  return "<div class=\"charts\">\n" + charts + html::table(rows, "llrrrrr") + "</div>\n";
 }
 
 // Counted runs: instructions per operation (instructions.<op>.per_op), a group per operation.
@@ -232,9 +233,13 @@ std::string phase_html(const Report& report, const std::vector<EngineResult>& en
 std::string report_html(const Report& report) {
   std::vector<EngineResult> engines = report.engines;
   for (EngineResult& engine : engines) aggregate(engine);  // as the run table: from repetitions
-  std::string html = "<section class=\"workload\">\n<h1>heapstore run: " +
-                     escape(text_of(report.workload, "name")) + "</h1>\n<p class=\"muted\">" +
-                     escape(report.context.time) + "</p>\n";
+  const std::string description = text_of(report.workload, "description");
+  std::string html =
+      "<section class=\"workload\">\n<h1>heapstore run: " +
+      escape(text_of(report.workload, "name")) + "</h1>\n<p class=\"muted\">" +
+      escape((description.empty() ? "" : description + " · ") + std::to_string(report.repetitions) +
+             " repetition(s), seed " + std::to_string(report.seed) + ", " + report.context.time) +
+      "</p>\n";
   html += context_html(report) + engines_html(engines) + "<h2>Phases</h2>\n";
   for (const PhaseKey& phase : phases_in_order(engines)) html += phase_html(report, engines, phase);
   return html + "</section>\n";

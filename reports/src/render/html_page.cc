@@ -27,7 +27,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .legend { display: flex; flex-wrap: wrap; gap: 16px; margin: 6px 0; font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 5px;
           vertical-align: -1px; border-radius: 2px; }
-.charts { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+.charts { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-end; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 4px 0; }
 svg.chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
                  fill: #202124; }

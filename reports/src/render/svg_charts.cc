@@ -2,6 +2,7 @@
 #include "svg_charts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -113,6 +114,18 @@ std::string rect(double x, double y, double w, double h, std::string_view fill,
          "\"><title>" + escape(hover) + "</title></rect>\n";
 }
 
+// A tick label: the axis's format without a trailing ".0" ("50k", "10 us", "-20%" rather than
+// "50.0k", "10.0 us", "-20.0%"); ticks are round numbers, so the decimal says nothing.
+std::string tick_label(const Axis& axis, double value) {
+  std::string label = axis.format(value);
+  for (auto at = label.find(".0"); at != std::string::npos; at = label.find(".0", at + 1)) {
+    const bool last_digit =
+        at + 2 == label.size() || !std::isdigit(static_cast<unsigned char>(label[at + 2]));
+    if (last_digit) label.erase(at, 2);
+  }
+  return label;
+}
+
 // Vertical grid lines and tick labels under a horizontal value axis over [from, to].
 std::string x_axis(const Scale& scale, const Axis& axis, double from, double to, double top,
                    double bottom) {
@@ -120,7 +133,7 @@ std::string x_axis(const Scale& scale, const Axis& axis, double from, double to,
   for (double tick : scale.ticks) {
     const double x = scale.at(tick, from, to);
     svg += line(x, top, x, bottom, tick == 0 && !scale.log ? "zero" : "grid");
-    svg += text(x, bottom + 14, "middle", axis.format(tick), "axis");
+    svg += text(x, bottom + 14, "middle", tick_label(axis, tick), "axis");
   }
   return svg + text((from + to) / 2, bottom + 30, "middle", axis.unit, "axis");
 }
@@ -133,7 +146,7 @@ std::string y_axis(const Scale& scale, const Axis& axis, double left, double rig
   for (double tick : scale.ticks) {
     const double y = scale.at(tick, from, to);
     svg += line(left, y, right, y, tick == 0 && !scale.log ? "zero" : "grid");
-    svg += text(left - 6, y + 4, "end", axis.format(tick), "axis");
+    svg += text(left - 6, y + 4, "end", tick_label(axis, tick), "axis");
   }
   return svg + text(left, to - 8, "start", axis.unit, "axis");
 }
