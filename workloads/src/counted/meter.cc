@@ -44,6 +44,7 @@ class CountedEngine final : public EngineAdapter {
 
   std::string name() const override { return engine_->name(); }
   std::map<std::string, std::string> settings() const override { return engine_->settings(); }
+  report::Guarantees guarantees() const override { return engine_->guarantees(); }
   void create_container(std::uint32_t c) override { engine_->create_container(c); }
 
   [[gnu::noinline]] Handle insert(std::uint32_t c, std::string_view value) override {
