@@ -137,6 +137,18 @@ TEST(Html, NoisyPhasesAreFlagged) {
   EXPECT_NE(html.find("class=\"flagged\""), std::string::npos);
 }
 
+TEST(Html, OneRepetitionHasNoWhiskerOrSpread) {
+  Report report = sample_report();
+  report.repetitions = 1;
+  for (EngineResult& engine : report.engines) engine.repetitions.resize(1);
+  const std::string html = render_run_html(report);
+  EXPECT_NE(html.find("throughput (higher is better), one repetition"), std::string::npos);
+  EXPECT_EQ(html.find("class=\"whisker\""), std::string::npos);
+  EXPECT_EQ(html.find(" · cv "), std::string::npos);
+  EXPECT_NE(html.find(">200k ops/s</text>"), std::string::npos) << html;
+  expect_charts_have_marks(html);
+}
+
 TEST(Html, CountedRunsShowInstructionsLowerIsBetter) {
   Report report = sample_report();
   report.context.meter = "instructions";

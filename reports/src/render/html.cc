@@ -105,11 +105,11 @@ std::string throughput_chart(const std::vector<EngineResult>& engines, const Pha
     const Aggregate* a = find_aggregate(engines[i], phase.name, metric);
     if (a == nullptr) continue;
     const bool noisy = a->cv > max_cv;
-    bars.push_back({engines[i].name, a->median, std::pair{a->min, a->max},
-                    std::string(html::colour(i)),
-                    format_count(a->median) + " " + unit + " · cv " + percent_text(a->cv) +
-                        (noisy ? " · noisy" : ""),
-                    noisy});
+    bars.push_back({engines[i].name, a->median, std::nullopt, std::string(html::colour(i)),
+                    format_count(a->median) + " " + unit, noisy});
+    if (engines[i].repetitions.size() < 2) continue;  // one value: no spread to show
+    bars.back().whisker = std::pair{a->min, a->max};
+    bars.back().text += " · cv " + percent_text(a->cv) + (noisy ? " · noisy" : "");
   }
   return svg::bar_chart(bars, {format_count, unit}, title);
 }
@@ -190,7 +190,9 @@ std::string per_op_html(const std::vector<EngineResult>& engines, const PhaseKey
     for (const EngineResult& engine : engines)
       groups.back().values.push_back(median_of(engine, phase, "instructions." + op + ".per_op"));
   }
-  return svg::grouped_bar_chart(groups, series_of(engines), {format_count, "instructions"},
+  // Log scale: an end-of-phase flush costs a hundred times an insert or more.
+  return svg::grouped_bar_chart(groups, series_of(engines),
+                                {format_count, "instructions (log scale)", true},
                                 "instructions per operation (lower is better)");
 }
 
@@ -216,7 +218,9 @@ std::string phase_html(const Report& report, const std::vector<EngineResult>& en
                        const PhaseKey& phase) {
   const bool counted = report.context.meter == kMeterInstructions;
   const std::string spread =
-      "median of " + std::to_string(report.repetitions) + " repetition(s); whisker: min to max";
+      report.repetitions > 1 ? "median of " + std::to_string(report.repetitions) +
+                                   " repetitions; whisker: min to max; cv: coefficient of variation"
+                             : "one repetition";
   std::string html = "<section class=\"phase\">\n<h3>" + escape(phase.name) +
                      " <span class=\"op\">" + escape(phase.op) + "</span></h3>\n";
   if (counted) {
