@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compare.h"
+#include "render.h"
 
 namespace heapstore::report {
 
@@ -46,6 +47,35 @@ void mark_not_gated(MetricComparison& m, const std::string& why);
 // Orders comparison.metrics (see Comparison::metrics) and sets comparison.overall from the
 // gated rows; with none, overall is inconclusive and a warning says so.
 void finish(Comparison& comparison);
+
+// ---- compare_render.cc: what the text, Markdown and HTML forms share ----
+
+// A table of metric rows: engine, phase, metric, baseline, candidate, change [95% interval],
+// verdict, note; aligned by kComparisonAlign.
+Rows comparison_rows(const std::vector<MetricComparison>& metrics);
+inline constexpr std::string_view kComparisonAlign = "lllrrrll";
+
+// "2 fail, 1 warn, 0 inconclusive, 3 improved, 10 pass" over the gated rows.
+std::string tally(const Comparison& comparison);
+
+// What a summary shows open (gated rows that did not pass) and what it folds away, each in
+// the comparison's order.
+struct RowGroups {
+  std::vector<MetricComparison> shown;
+  std::vector<MetricComparison> passing;
+  std::vector<MetricComparison> not_gated;
+};
+RowGroups row_groups(const Comparison& comparison);
+inline constexpr std::string_view kChangeExplained =
+    "Change is candidate / baseline - 1 of each metric: for ops/s and MB/s higher is better, for "
+    "latency, instructions and cycles lower is better.";
+inline constexpr std::string_view kNothingToShow =
+    "No gated metric failed, warned, was inconclusive or improved.";
+
+// Both reports' context side by side (header "", "baseline", "candidate"): commit, CPU,
+// compiler, build type, repetitions, seed, meter, valgrind and clock resolution when either
+// has them, time.
+Rows context_rows(const Report& baseline, const Report& candidate);
 
 // ---- compare_inputs.cc ----
 

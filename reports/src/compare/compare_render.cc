@@ -1,4 +1,5 @@
-// The text and Markdown forms of a Comparison: render_text() and render_markdown() of compare.h.
+// The text and Markdown forms of a Comparison: render_text() and render_markdown() of compare.h,
+// and the rows, tally and context they share with the HTML form (compare_html.cc).
 // Rows come ordered from compare() and compare_paired() (compare_common.cc's finish()).
 #include <algorithm>
 #include <array>
@@ -13,8 +14,6 @@
 
 namespace heapstore::report {
 namespace {
-
-constexpr std::string_view kMetricAlign = "lllrrrll";
 
 // "-82.0% [-83.1%, -80.9%]"; only the change when it has no interval (counted metrics).
 std::string change_cell(const MetricComparison& m) {
@@ -33,7 +32,39 @@ std::string upper(std::string_view text) {
   return result;
 }
 
-Rows metric_rows(const std::vector<MetricComparison>& metrics) {
+std::size_t not_gated(const Comparison& comparison) {
+  return std::count_if(comparison.metrics.begin(), comparison.metrics.end(),
+                       [](const MetricComparison& m) { return !m.gated; });
+}
+
+std::string folded(const std::vector<MetricComparison>& rows, const std::string& summary) {
+  if (rows.empty()) return "";
+  return "\n<details><summary>" + std::to_string(rows.size()) + " " + summary + "</summary>\n\n" +
+         markdown_table(comparison_rows(rows), kComparisonAlign) + "\n</details>\n";
+}
+
+std::string markdown_metrics(const Comparison& comparison) {
+  const RowGroups groups = row_groups(comparison);
+  std::string text = groups.shown.empty()
+                         ? std::string(kNothingToShow) + "\n"
+                         : markdown_table(comparison_rows(groups.shown), kComparisonAlign);
+  text += folded(groups.passing, groups.passing.size() == 1 ? "passing metric" : "passing metrics");
+  text += folded(groups.not_gated, "not gated (shown, never judged)");
+  return text;
+}
+
+std::string cpu_text(const Context& context) {
+  if (context.cores == 0) return context.cpu_model;
+  return shown(context.cpu_model) + " (" + std::to_string(context.cores) + " cores)";
+}
+
+std::string resolution_text(double nanoseconds) {
+  return nanoseconds > 0 ? format_nanoseconds(nanoseconds) : "";
+}
+
+}  // namespace
+
+Rows comparison_rows(const std::vector<MetricComparison>& metrics) {
   Rows rows = {{"engine", "phase", "metric", "baseline", "candidate", "change [95% interval]",
                 "verdict", "note"}};
   for (const MetricComparison& m : metrics) {
@@ -44,7 +75,6 @@ Rows metric_rows(const std::vector<MetricComparison>& metrics) {
   return rows;
 }
 
-// "2 fail, 1 warn, 0 inconclusive, 3 improved, 10 pass" over the gated rows.
 std::string tally(const Comparison& comparison) {
   std::array<int, 5> counts{};
   for (const MetricComparison& m : comparison.metrics) {
@@ -59,46 +89,19 @@ std::string tally(const Comparison& comparison) {
   return text;
 }
 
-std::size_t not_gated(const Comparison& comparison) {
-  return std::count_if(comparison.metrics.begin(), comparison.metrics.end(),
-                       [](const MetricComparison& m) { return !m.gated; });
-}
-
-std::string folded(const std::vector<MetricComparison>& rows, const std::string& summary) {
-  if (rows.empty()) return "";
-  return "\n<details><summary>" + std::to_string(rows.size()) + " " + summary + "</summary>\n\n" +
-         markdown_table(metric_rows(rows), kMetricAlign) + "\n</details>\n";
-}
-
-std::string markdown_metrics(const Comparison& comparison) {
-  std::vector<MetricComparison> shown_rows;
-  std::vector<MetricComparison> passes;
-  std::vector<MetricComparison> not_gated;
+RowGroups row_groups(const Comparison& comparison) {
+  RowGroups groups;
   for (const MetricComparison& m : comparison.metrics) {
     if (!m.gated) {
-      not_gated.push_back(m);
+      groups.not_gated.push_back(m);
     } else {
-      (m.verdict == Verdict::kPass ? passes : shown_rows).push_back(m);
+      (m.verdict == Verdict::kPass ? groups.passing : groups.shown).push_back(m);
     }
   }
-  std::string text = shown_rows.empty()
-                         ? "No gated metric failed, warned, was inconclusive or improved.\n"
-                         : markdown_table(metric_rows(shown_rows), kMetricAlign);
-  text += folded(passes, passes.size() == 1 ? "passing metric" : "passing metrics");
-  text += folded(not_gated, "not gated (shown, never judged)");
-  return text;
+  return groups;
 }
 
-std::string cpu_text(const Context& context) {
-  if (context.cores == 0) return context.cpu_model;
-  return shown(context.cpu_model) + " (" + std::to_string(context.cores) + " cores)";
-}
-
-std::string resolution_text(double nanoseconds) {
-  return nanoseconds > 0 ? format_nanoseconds(nanoseconds) : "";
-}
-
-std::string markdown_context(const Report& baseline, const Report& candidate) {
+Rows context_rows(const Report& baseline, const Report& candidate) {
   const auto row = [](std::string what, const std::string& a, const std::string& b) {
     return std::vector<std::string>{std::move(what), shown(a), shown(b)};
   };
@@ -121,14 +124,12 @@ std::string markdown_context(const Report& baseline, const Report& candidate) {
                        resolution_text(c.clock_resolution_ns)));
   }
   rows.push_back(row("time", b.time, c.time));
-  return markdown_table(rows, "lll");
+  return rows;
 }
-
-}  // namespace
 
 std::string render_text(const Comparison& comparison) {
   std::string text = "mode: " + shown(comparison.mode) + "\n\n";
-  text += text_table(metric_rows(comparison.metrics), kMetricAlign);
+  text += text_table(comparison_rows(comparison.metrics), kComparisonAlign);
   if (!comparison.warnings.empty()) text += "\nwarnings:\n";
   for (const std::string& warning : comparison.warnings) text += "  " + warning + "\n";
   const std::size_t shown_only = not_gated(comparison);
@@ -143,10 +144,8 @@ std::string render_markdown(const Comparison& comparison, const Report& baseline
   const std::size_t shown_only = not_gated(comparison);
   text += tally(comparison) + " over the gated metrics" +
           (shown_only > 0 ? " (" + std::to_string(shown_only) + " more shown, not gated)" : "") +
-          "; mode: " + shown(comparison.mode) +
-          ". Change is candidate / baseline - 1 of each metric: for ops/s and MB/s higher is " +
-          "better, for latency, instructions and cycles lower is better.\n\n";
-  text += markdown_context(baseline, candidate) + "\n";
+          "; mode: " + shown(comparison.mode) + ". " + std::string(kChangeExplained) + "\n\n";
+  text += markdown_table(context_rows(baseline, candidate), "lll") + "\n";
   text += markdown_metrics(comparison);
   if (!comparison.warnings.empty()) text += "\n### Warnings\n\n";
   for (const std::string& warning : comparison.warnings) text += "- " + warning + "\n";

@@ -45,12 +45,8 @@ std::string escape_markdown(const std::string& cell) {
 
 // ---- The run table ----
 
-struct PhaseKey {
-  std::string name;
-  std::string op;
-};
+}  // namespace
 
-// Phases in the order they first appear, over all engines and repetitions.
 std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines) {
   std::vector<PhaseKey> phases;
   for (const EngineResult& engine : engines) {
@@ -65,6 +61,8 @@ std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines) 
   }
   return phases;
 }
+
+namespace {
 
 std::string latency_metric(const std::string& op, std::string_view statistic) {
   return "latency." + op + "." + std::string(statistic);

@@ -19,7 +19,16 @@ std::string render_run_table(const Report& report);
 // The same as a Markdown table, for job summaries.
 std::string render_run_markdown(const Report& report);
 
-// Building blocks, shared with the comparison renderers of compare.h.
+// Building blocks, shared with the comparison renderers of compare.h and the HTML ones of
+// html.h.
+
+// A phase as the renderers list it.
+struct PhaseKey {
+  std::string name;
+  std::string op;  // of the first engine and repetition that has the phase
+};
+// Phases in the order they first appear, over all engines and repetitions.
+std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines);
 
 // Counts and rates in steps of 1000 with at most one decimal: "42", "45.3", "845k", "12.3M".
 std::string format_count(double value);

@@ -40,6 +40,7 @@ struct RunArgs {
   std::optional<std::uint32_t> repetitions;
   std::optional<std::uint64_t> seed;
   std::string markdown;
+  std::string html;  // one page for all the run's workloads, as markdown
   std::string meter = "time";
   std::string latency = "auto";  // "auto", "every" or N: one operation in N is timed
   double interval = 1.0;         // seconds per point of the time series
@@ -52,12 +53,20 @@ struct RunArgs {
 int run_command(const RunArgs& args, const std::string& command_line, int argc, char** argv);
 
 struct CompareArgs {
-  std::string baseline, candidate, markdown, json;
+  std::string baseline, candidate, markdown, json, html;
   std::string fail_above = "10%", warn_above = "5%";
 };
 
 // `heapstore compare`: 0 pass or improved, 1 a regression, 2 unusable input.
 int compare_command(const CompareArgs& args);
+
+struct ReportArgs {
+  std::string report, markdown, html;
+};
+
+// `heapstore report`: a saved report's table on standard output, and its Markdown and HTML
+// files when their paths are not empty. 0 success, 2 an unusable report or output path.
+int report_command(const ReportArgs& args);
 
 struct ExportArgs {
   std::string report, format, out;

@@ -1,5 +1,5 @@
-// `heapstore compare` and `heapstore export`, and the helpers every command shares for
-// percentages and output files.
+// `heapstore compare`, `heapstore report` and `heapstore export`, and the helpers every command
+// shares for percentages and output files.
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +11,8 @@
 #include "commands.h"
 #include "compare.h"
 #include "export.h"
+#include "html.h"
+#include "render.h"
 
 namespace heapstore::workload {
 
@@ -75,11 +77,28 @@ int compare_command(const CompareArgs& args) {
     throw CommandError(kExitUnusable, "--warn-above is larger than --fail-above");
   if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
   if (!args.json.empty()) check_writable_file(args.json, "--json");
+  if (!args.html.empty()) check_writable_file(args.html, "--html");
   const report::Report baseline = report::read_report(args.baseline);
   const report::Report candidate = report::read_report(args.candidate);
   const report::Comparison result = report::compare(baseline, candidate, t);
   write_comparison(result, baseline, candidate, args.markdown, args.json);
+  if (!args.html.empty())
+    write_text(args.html, report::render_comparison_html(result, baseline, candidate));
   return result.exit_code();
+}
+
+int report_command(const ReportArgs& args) {
+  if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
+  if (!args.html.empty()) check_writable_file(args.html, "--html");
+  const report::Report report = report::read_report(args.report);
+  std::cout << report::render_run_table(report);
+  // As `heapstore run --markdown` writes each workload's table.
+  const auto name = report.workload.find("name");
+  const std::string title =
+      name != report.workload.end() && name->is_string() ? name->get<std::string>() : args.report;
+  write_text(args.markdown, "### " + title + "\n\n" + report::render_run_markdown(report) + "\n");
+  if (!args.html.empty()) write_text(args.html, report::render_run_html(report));
+  return kExitOk;
 }
 
 int export_command(const ExportArgs& args) {

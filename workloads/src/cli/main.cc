@@ -28,6 +28,7 @@ namespace {
 using hw::AbArgs;
 using hw::CompareArgs;
 using hw::ExportArgs;
+using hw::ReportArgs;
 using hw::RunArgs;
 
 [[noreturn]] void die(int status, const std::string& message) {
@@ -74,6 +75,8 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
       ->check(CLI::Range(1, 1000));
   run_cmd->add_option("--seed", a.seed, "Override the workload's seed");
   run_cmd->add_option("--markdown", a.markdown, "Also write the tables as Markdown to this file");
+  run_cmd->add_option("--html", a.html,
+                      "Also write an HTML page with charts (self-contained) to this file");
   run_cmd->add_flag("--keep-data", a.keep_data, "Keep each repetition's data directory");
   run_cmd->add_flag("-q,--quiet", a.quiet, "Print no progress lines");
   run_cmd->callback([&, argc, argv] { status = hw::run_command(a, command_line, argc, argv); });
@@ -92,7 +95,19 @@ void add_compare(CLI::App& app, CompareArgs& a, int& status) {
   cmp->add_option("--markdown", a.markdown, "Write a Markdown summary to this file");
   cmp->add_option("--json", a.json,
                   "Write the comparison as JSON (reports/schema/comparison.schema.json)");
+  cmp->add_option("--html", a.html, "Write the comparison as an HTML page with a chart");
   cmp->callback([&] { status = hw::compare_command(a); });
+}
+
+void add_report(CLI::App& app, ReportArgs& a, int& status) {
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Render a saved report: its table on stdout, Markdown and HTML files on request. Exit 0 "
+      "success, 2 unusable input, 3 a file could not be written");
+  cmd->add_option("REPORT", a.report, "Report (JSON) from heapstore run")->required();
+  cmd->add_option("--markdown", a.markdown, "Write the table as Markdown to this file");
+  cmd->add_option("--html", a.html, "Write an HTML page with charts (self-contained) to this file");
+  cmd->callback([&] { status = hw::report_command(a); });
 }
 
 void add_export(CLI::App& app, ExportArgs& a, int& status) {
@@ -181,10 +196,12 @@ int main(int argc, char** argv) {
   RunArgs run_args;
   CompareArgs compare_args;
   ExportArgs export_args;
+  ReportArgs report_args;
   AbArgs ab_args;
   int status = 0;
   add_run(app, run_args, status, command_line, argc, argv);
   add_compare(app, compare_args, status);
+  add_report(app, report_args, status);
   add_export(app, export_args, status);
   add_ab(app, ab_args, status);
   StoreArgs store_args;

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "heapstore/error.h"
+#include "html.h"
 #include "process.h"
 #include "render.h"
 #include "runner.h"
@@ -103,6 +104,7 @@ void check_outputs(const RunArgs& args, const std::vector<std::string>& paths) {
   for (const std::string& path : paths)
     check_writable_file(path, args.out.empty() ? "--out-dir" : "--out");
   if (!args.markdown.empty()) check_writable_file(args.markdown, "--markdown");
+  if (!args.html.empty()) check_writable_file(args.html, "--html");
 }
 
 report::Report run_one(const Spec& spec, const RunOptions& options, Progress& progress) {
@@ -141,10 +143,10 @@ int relaunch_counted(int argc, char** argv) {
   }
 }
 
-// One workload of the run: its report written to `path`, its table printed; returns its
-// Markdown. `name` is the workload's name made unique in this run.
-std::string run_and_write(const Spec& spec, const std::string& name, const std::string& path,
-                          const RunOptions& base, Progress& progress) {
+// One workload of the run: its report written to `path` and returned, its table printed.
+// `name` is the workload's name made unique in this run.
+report::Report run_and_write(const Spec& spec, const std::string& name, const std::string& path,
+                             const RunOptions& base, Progress& progress) {
   progress.note("workload " + spec.name + " (" + spec.source + "): seed " +
                 std::to_string(spec.seed) + ", " + std::to_string(spec.repetitions) +
                 " repetition(s), engines " + CLI::detail::join(base.engines, ",") +
@@ -158,7 +160,7 @@ std::string run_and_write(const Spec& spec, const std::string& name, const std::
             << spec.name << " (seed " << spec.seed << ")\n"
             << report::render_run_table(report);
   progress.note("report written to " + path);
-  return "### " + spec.name + "\n\n" + report::render_run_markdown(report) + "\n";
+  return report;
 }
 
 }  // namespace
@@ -182,11 +184,16 @@ int run_command(const RunArgs& args, const std::string& command_line, int argc, 
   RunOptions options{args.engines, data_dir, args.keep_data, 64, 1000, command_line, meter};
   options.latency_sample_every = latency_of(args);
   options.interval_seconds = args.interval;
+  std::vector<report::Report> reports;  // for the Markdown and HTML files: all workloads in one
   std::string markdown;
-  for (std::size_t i = 0; i < specs.size(); ++i)
-    markdown += run_and_write(specs[i], names[i], paths[i], options, progress);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    reports.push_back(run_and_write(specs[i], names[i], paths[i], options, progress));
+    markdown +=
+        "### " + specs[i].name + "\n\n" + report::render_run_markdown(reports.back()) + "\n";
+  }
   if (args.keep_data) progress.note("data kept in " + data_dir);
   write_text(args.markdown, markdown);
+  if (!args.html.empty()) write_text(args.html, report::render_runs_html(reports));
   return kExitOk;
 }
 
