@@ -31,11 +31,11 @@ TEST(Render, RunTableHasOneRowPerEngineAndPhaseWithRatios) {
   EXPECT_NE(table.find("phase  op         engine"), std::string::npos) << table;
   EXPECT_NE(table.find("vs heapstore"), std::string::npos) << table;
   EXPECT_NE(
-      table.find("load   insert     heapstore   202k  91.9  421 ns  2.0 us      -         x1.00\n"),
+      table.find("load   insert     heapstore   202k  1%  91.9  421 ns  2.0 us      -         x1.00\n"),
       std::string::npos)
       << table;
   EXPECT_NE(
-      table.find("load   insert     sqlite      101k  46.0  842 ns  4.0 us      -         x0.50\n"),
+      table.find("load   insert     sqlite      101k  1%  46.0  842 ns  4.0 us      -         x0.50\n"),
       std::string::npos)
       << table;
   EXPECT_NE(table.find("mixed  mix (get)"), std::string::npos) << table;
@@ -65,12 +65,45 @@ TEST(Render, RunMarkdownWithOneEngineHasNoRatioColumn) {
   Report report = sample_report();
   report.engines.pop_back();
   const std::string markdown = render_run_markdown(report);
-  EXPECT_EQ(markdown.rfind("| phase | op | engine | ops/s | MB/s | p50 | p99 | flush |\n", 0), 0u)
+  EXPECT_EQ(markdown.rfind("| phase | op | engine | ops/s | cv | MB/s | p50 | p99 | flush |\n", 0),
+            0u)
       << markdown;
   EXPECT_EQ(markdown.find("vs "), std::string::npos) << markdown;
-  EXPECT_NE(markdown.find("| read | get | heapstore | 202k | 91.9 | 421 ns | 2.0 us |"),
+  EXPECT_NE(markdown.find("| read | get | heapstore | 202k | 1% | 91.9 | 421 ns | 2.0 us |"),
             std::string::npos)
       << markdown;
+}
+
+// The spread of each rate is shown and a noisy one flagged; a latency within 10 clock steps is
+// marked; a mix phase has a row per op; each engine's guarantees follow the table.
+TEST(Render, RunTableShowsSpreadNoiseResolutionEveryMixOpAndGuarantees) {
+  Report report = sample_report();
+  for (Repetition& repetition : report.engines[1].repetitions)
+    repetition.phases[0].metrics["ops_per_sec"] *= repetition.index % 2 ? 1.5 : 0.5;
+  for (EngineResult& engine : report.engines)
+    for (Repetition& repetition : engine.repetitions) {
+      repetition.phases[2].metrics["latency.update.p50_ns"] = 50;
+      repetition.phases[2].metrics["latency.update.p99_ns"] = 90;
+    }
+  report.engines[0].guarantees = {"each operation (write-ahead log)", "end of each phase"};
+  report.engines[0].engine = "heapstore";
+  report.engines[1].name = "sqlite-rollback";
+  report.engines[1].engine = "sqlite";
+  report.engines[1].guarantees = {"each phase", "none"};
+  const std::string table = render_run_table(report);
+  EXPECT_NE(table.find("sqlite-rollback  51.0k  57%!"), std::string::npos) << table;
+  EXPECT_NE(table.find("mixed  mix (get)     heapstore"), std::string::npos) << table;
+  // 50 ns is under 10 steps of 8.6 ns, 90 ns is not.
+  EXPECT_NE(table.find("       mix (update)                                      ~50 ns   90 ns\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("heapstore: crash atomicity each operation (write-ahead log); durable end "
+                       "of each phase"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("sqlite-rollback (sqlite): crash atomicity each phase; durable none"),
+            std::string::npos)
+      << table;
 }
 
 }  // namespace

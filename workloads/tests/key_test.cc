@@ -19,10 +19,11 @@ void expect_fields(const Key& key, Handle handle, std::uint32_t container, std::
 }
 
 TEST(Key, EveryFieldKeepsItsValueUpToItsLimit) {
-  Key key(kMaxContainers - 1, Key::kMaxId, StorageManager::kMaxValueSize);
+  Key key(kMaxContainers - 1, Key::kMaxId, kMaxValueBytes);
   key.set_handle(Key::kMaxHandle);
-  expect_fields(key, Key::kMaxHandle, kMaxContainers - 1, Key::kMaxId,
-                StorageManager::kMaxValueSize, 0);
+  expect_fields(key, Key::kMaxHandle, kMaxContainers - 1, Key::kMaxId, kMaxValueBytes, 0);
+  key.set_updated(7, kMaxValueBytes);  // the largest size does not spill into the version
+  expect_fields(key, 7, kMaxContainers - 1, Key::kMaxId, kMaxValueBytes, 1);
   Key small(3, 12345, 0);
   small.set_handle(0);
   expect_fields(small, 0, 3, 12345, 0, 0);

@@ -45,7 +45,7 @@ json context_to_json(const Context& context) {
   result["memory_bytes"] = context.memory_bytes;
   result["libraries"] = context.libraries;
   result["clock_resolution_ns"] = context.clock_resolution_ns;
-  result["clock_read_ns"] = context.clock_read_ns;
+  if (context.clock_read_ns != 0) result["clock_read_ns"] = context.clock_read_ns;
   return result;
 }
 
@@ -85,15 +85,18 @@ json engine_to_json(const EngineResult& engine) {
     }
     repetitions.push_back({{"index", repetition.index}, {"phases", std::move(phases)}});
   }
-  return {{"name", engine.name},
-          {"engine", engine.engine.empty() ? engine.name : engine.engine},
-          {"settings", engine.settings},
-          {"guarantees",
-           {{"atomicity", engine.guarantees.atomicity},
-            {"durability", engine.guarantees.durability}}},
-          {"max_value_bytes", engine.max_value_bytes},
+  // The fields added since heapstore-report/2 began are written only when set, so that an
+  // older report reads back and writes out unchanged.
+  json result = {{"name", engine.name},
+                 {"settings", engine.settings},
           {"repetitions", std::move(repetitions)},
           {"aggregates", aggregates_to_json(engine)}};
+  if (!engine.engine.empty()) result["engine"] = engine.engine;
+  if (!engine.guarantees.atomicity.empty() || !engine.guarantees.durability.empty())
+    result["guarantees"] = {{"atomicity", engine.guarantees.atomicity},
+                            {"durability", engine.guarantees.durability}};
+  if (engine.max_value_bytes != 0) result["max_value_bytes"] = engine.max_value_bytes;
+  return result;
 }
 
 }  // namespace

@@ -182,7 +182,10 @@ Context context_from_json(const json& value, const std::string& path) {
   for (const auto& [name, version] : libraries.items())
     context.libraries[name] = read_string(version, child(reader.path("libraries"), name));
   context.clock_resolution_ns = reader.number("clock_resolution_ns");
-  if (reader.has("clock_read_ns")) context.clock_read_ns = reader.number("clock_read_ns");
+  if (reader.has("clock_read_ns")) {
+    context.clock_read_ns = reader.number("clock_read_ns");
+    if (!(context.clock_read_ns > 0)) fail(reader.path("clock_read_ns"), "not above 0");
+  }
   return context;
 }
 
@@ -237,10 +240,15 @@ PhaseResult phase_from_json(const json& value, const std::string& path) {
          "unknown operation \"" + phase.op + "\" (insert, update, delete, get, scan or mix)");
   }
   phase.metrics = metrics_from_json(reader.value("metrics"), reader.path("metrics"));
-  if (reader.has("series"))
+  // Written only when not empty (report.cc): an empty one would not come back the same.
+  if (reader.has("series")) {
     phase.series = series_from_json(reader.value("series"), reader.path("series"));
-  if (reader.has("histograms"))
+    if (phase.series.empty()) fail(reader.path("series"), "empty (leave it out instead)");
+  }
+  if (reader.has("histograms")) {
     phase.histograms = histograms_from_json(reader.value("histograms"), reader.path("histograms"));
+    if (phase.histograms.empty()) fail(reader.path("histograms"), "empty (leave it out instead)");
+  }
   return phase;
 }
 
@@ -284,16 +292,20 @@ EngineResult engine_from_json(const json& value, const std::string& path) {
                            {"engine", "guarantees", "max_value_bytes"});
   EngineResult engine;
   engine.name = reader.name("name");
-  engine.engine = reader.has("engine") ? reader.name("engine") : engine.name;
+  if (reader.has("engine")) engine.engine = reader.name("engine");
   engine.settings = settings_from_json(reader.value("settings"), reader.path("settings"));
   if (reader.has("guarantees")) {
     const FieldReader g(reader.value("guarantees"), reader.path("guarantees"),
                         {"atomicity", "durability"});
     engine.guarantees = {g.string("atomicity"), g.string("durability")};
+    if (engine.guarantees.atomicity.empty() && engine.guarantees.durability.empty())
+      fail(reader.path("guarantees"), "empty (leave it out instead)");
   }
-  if (reader.has("max_value_bytes"))
+  if (reader.has("max_value_bytes")) {
     engine.max_value_bytes =
         reader.unsigned_integer("max_value_bytes", std::numeric_limits<std::uint64_t>::max());
+    if (engine.max_value_bytes == 0) fail(reader.path("max_value_bytes"), "0 (leave it out instead)");
+  }
   engine.repetitions = read_array<Repetition>(reader.value("repetitions"),
                                               reader.path("repetitions"), repetition_from_json);
   for (std::size_t i = 0; i < engine.repetitions.size(); ++i) {

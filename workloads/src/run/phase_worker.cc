@@ -79,7 +79,7 @@ PhaseWorker::PhaseWorker(const PhaseContext& context, std::uint32_t thread, std:
 Key PhaseWorker::new_key(std::uint32_t container) {
   std::uint64_t id = ctx_.first_id + thread_ + inserts_++ * ctx_.phase.threads;
   if (id > Key::kMaxId)
-    throw std::runtime_error("more than 2^40 values inserted in one repetition");
+    throw std::runtime_error("more than 2^31 values inserted in one repetition");
   return Key(container, id, sizes_.next());
 }
 

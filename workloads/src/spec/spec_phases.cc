@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::uint64_t kMaxValueSize = kMaxValueBytes;
 static_assert(StorageManager::kMaxValueSize == kDefaultMaxValueBytes, "the defaults say 4066");
-constexpr std::string_view kTooLarge = "a workload's values are at most 1 GiB (1073741824 bytes)";
+constexpr std::string_view kTooLarge = "a workload's values are at most 1 MiB (1048576 bytes)";
 constexpr std::uint64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
 constexpr double kMaxTheta = 10;
 
