@@ -103,9 +103,8 @@ void expect_gbench_entry(json entry) {
 }
 
 TEST(ExportRegistry, ListsEveryFormatOnceWithItsDescription) {
-  const std::vector<std::string_view> expected = {"gbench", "bmf", "csv",
-                                                  "github-action-benchmark-bigger",
-                                                  "github-action-benchmark-smaller"};
+  const std::vector<std::string_view> expected = {
+      "gbench", "bmf", "csv", "github-action-benchmark-bigger", "github-action-benchmark-smaller"};
   EXPECT_EQ(export_formats(), expected);
   for (const ExportFormat& format : export_format_table()) {
     EXPECT_FALSE(format.description.empty()) << format.name;

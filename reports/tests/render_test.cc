@@ -31,11 +31,13 @@ TEST(Render, RunTableHasOneRowPerEngineAndPhaseWithRatios) {
   EXPECT_NE(table.find("phase  op         engine"), std::string::npos) << table;
   EXPECT_NE(table.find("vs heapstore"), std::string::npos) << table;
   EXPECT_NE(
-      table.find("load   insert     heapstore   202k  1%  91.9  421 ns  2.0 us      -         x1.00\n"),
+      table.find(
+          "load   insert     heapstore   202k  1%  91.9  421 ns  2.0 us      -         x1.00\n"),
       std::string::npos)
       << table;
   EXPECT_NE(
-      table.find("load   insert     sqlite      101k  1%  46.0  842 ns  4.0 us      -         x0.50\n"),
+      table.find(
+          "load   insert     sqlite      101k  1%  46.0  842 ns  4.0 us      -         x0.50\n"),
       std::string::npos)
       << table;
   EXPECT_NE(table.find("mixed  mix (get)"), std::string::npos) << table;

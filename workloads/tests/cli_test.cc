@@ -83,6 +83,25 @@ TEST_F(CliTest, AnInvalidWorkloadIsOneLineAndExitTwo) {
   EXPECT_NE(r.output.find("count"), std::string::npos) << r.output;
 }
 
+// Without --engine a workload runs on the engines its file names; --engine wins over them.
+TEST_F(CliTest, TheWorkloadsEnginesRunUnlessTheCommandLineNamesOthers) {
+  const std::string workload = write("two.yaml",
+                                     "schema: heapstore-workload/1\nname: two\n"
+                                     "engines: [sqlite, 'heapstore:buffer_pool_mib=2@small']\n"
+                                     "phases:\n  - {name: load, op: insert, count: 200}\n");
+  const std::string report = (dir_ / "two.json").string();
+  Result r = heapstore("run " + workload + " -q --out " + report + data());
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto json = nlohmann::json::parse(std::ifstream(report));
+  ASSERT_EQ(json.at("engines").size(), 2u);
+  EXPECT_EQ(json["engines"][1]["name"], "small");
+  EXPECT_EQ(json["engines"][1]["engine"], "heapstore");
+  EXPECT_EQ(json["engines"][1]["settings"]["buffer_pool_frames"], "512");
+  r = heapstore("run " + workload + " -q --engine heapstore --out " + report + data());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(report)).at("engines").size(), 1u);
+}
+
 TEST_F(CliTest, MissingFileAndUnknownEngineAndBadOptionExitTwo) {
   EXPECT_EQ(heapstore("run " + (dir_ / "nope.yaml").string() + data()).status, 2);
   EXPECT_EQ(heapstore("run " + smoke() + " --engine nosuchdb" + data()).status, 2);
@@ -90,8 +109,8 @@ TEST_F(CliTest, MissingFileAndUnknownEngineAndBadOptionExitTwo) {
   EXPECT_EQ(heapstore("run " + smoke() + " --engine heapstore,heapstore" + data()).status, 2);
   EXPECT_EQ(heapstore("run " + smoke() + " --latency sometimes" + data()).status, 2);
   // 5000-byte values are more than heapstore stores: refused before anything runs.
-  EXPECT_EQ(
-      heapstore("run " + smoke() + " --set phases.load.value_size.max=5000" + data()).status, 2);
+  EXPECT_EQ(heapstore("run " + smoke() + " --set phases.load.value_size.max=5000" + data()).status,
+            2);
   EXPECT_EQ(heapstore("run " + smoke() + " --repetitions 0" + data()).status, 2);
   EXPECT_EQ(heapstore("frobnicate").status, 2);
 }
@@ -267,7 +286,13 @@ TEST_F(CliTest, CompareWritesJsonAndExportWritesEachFormat) {
     ASSERT_EQ(r.status, 0) << format << ": " << r.output;
     EXPECT_TRUE(nlohmann::json::accept(std::ifstream(out))) << format;
   }
-  EXPECT_EQ(heapstore("export " + report + " --format csv").status, 2);
+  EXPECT_EQ(heapstore("export " + report + " --format xml").status, 2);
+  Result csv = heapstore("export " + report + " --format csv");
+  ASSERT_EQ(csv.status, 0) << csv.output;
+  EXPECT_EQ(
+      csv.output.rfind("workload,engine,engine_kind,repetition,phase,op,metric,at,value\n", 0), 0u);
+  EXPECT_NE(csv.output.find(",heapstore,heapstore,0,load,insert,ops_per_sec,,"), std::string::npos);
+  EXPECT_NE(csv.output.find(",load,insert,histogram.insert,"), std::string::npos);
 }
 
 // One build against itself, two rounds: too few to judge, so inconclusive and exit 0.

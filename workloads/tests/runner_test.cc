@@ -240,9 +240,9 @@ TEST_F(RunnerTest, EnginesTakeTurnsRoundByRound) {
     return make_engine(name, dir, c);
   };
   report::Report r = run_workload(spec, o, quiet_);
-  EXPECT_EQ(opened, (std::vector<std::string>{"heapstore-0", "sqlite-0", "second-0", "sqlite-1",
-                                              "second-1", "heapstore-1", "second-2", "heapstore-2",
-                                              "sqlite-2"}));
+  EXPECT_EQ(opened,
+            (std::vector<std::string>{"heapstore-0", "sqlite-0", "second-0", "sqlite-1", "second-1",
+                                      "heapstore-1", "second-2", "heapstore-2", "sqlite-2"}));
   ASSERT_EQ(r.engines.size(), 3u);
   EXPECT_EQ(r.engines[2].name, "second");
   EXPECT_EQ(r.engines[2].engine, "heapstore");
@@ -321,8 +321,8 @@ TEST_F(RunnerTest, EngineConfigurationsParseAndBadOnesAreNamed) {
   EngineChoice c = parse_engine_choice("sqlite:journal_mode=DELETE:cache=1@rollback");
   EXPECT_EQ(c.engine, "sqlite");
   EXPECT_EQ(c.label, "rollback");
-  EXPECT_EQ(c.options, (std::map<std::string, std::string>{{"cache", "1"},
-                                                            {"journal_mode", "DELETE"}}));
+  EXPECT_EQ(c.options,
+            (std::map<std::string, std::string>{{"cache", "1"}, {"journal_mode", "DELETE"}}));
   EXPECT_EQ(parse_engine_choice("heapstore").label, "heapstore");
   EXPECT_THROW(parse_engine_choice("nosuch"), std::invalid_argument);
   EXPECT_THROW(parse_engine_choice("sqlite:novalue"), std::invalid_argument);

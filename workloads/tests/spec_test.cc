@@ -563,9 +563,10 @@ TEST(SpecErrors, ValueSizes) {
 TEST(SpecErrors, EnumsAndNames) {
   expect_error(with_phase("{name: g, op: gte, count: 1}"),
                {"w.yaml:5:19: phases.g.op: unknown op 'gte' (did you mean `get`?)"});
-  expect_error(with_phase("{name: g, op: fly, count: 1}"),
-               {"unknown op 'fly' (expected one of: insert, update, delete, get, read_modify_write, "
-                "scan, mix)"});
+  expect_error(
+      with_phase("{name: g, op: fly, count: 1}"),
+      {"unknown op 'fly' (expected one of: insert, update, delete, get, read_modify_write, "
+       "scan, mix)"});
   expect_error(with_phase("{name: i, op: insert, count: 1, value_size: {dist: pareto}}"),
                {"phases.i.value_size.dist: unknown dist 'pareto'"});
   expect_error(with_phase("{name: g, op: get, count: 1, select: zipfain}"),
@@ -591,20 +592,42 @@ TEST(SpecPhases, WarmupRateAndReadModifyWrite) {
   EXPECT_EQ(rmw.op, Op::kReadModifyWrite);
   EXPECT_EQ(rmw.warmup_count, 5u);
   EXPECT_EQ(rmw.rate, 2500.5);
-  Spec timed = parse_spec(
-      with_phase("{name: m, op: mix, duration: 1s, warmup: 250ms, mix: {get: 0.5, "
-                 "read_modify_write: 0.5}}"),
-      "w.yaml");
+  Spec timed =
+      parse_spec(with_phase("{name: m, op: mix, duration: 1s, warmup: 250ms, mix: {get: 0.5, "
+                            "read_modify_write: 0.5}}"),
+                 "w.yaml");
   EXPECT_EQ(timed.phases[1].warmup_duration, std::chrono::milliseconds(250));
   EXPECT_EQ(timed.phases[1].mix[Op::kReadModifyWrite], 0.5);
   for (const Spec& s : {spec, timed})
     EXPECT_EQ(to_json(parse_spec(to_json(s).dump(), "again.json")), to_json(s));
   expect_error(with_phase("{name: s, op: scan, count: 1, rate: 5}"),
                {"phases.s.rate: not allowed for op scan"});
-  expect_error(with_phase("{name: g, op: get, count: 1, rate: 0}"), {"phases.g.rate: out of range"});
+  expect_error(with_phase("{name: g, op: get, count: 1, rate: 0}"),
+               {"phases.g.rate: out of range"});
   expect_error(with_phase("{name: g, op: get, count: 1, warmup: soon}"), {"phases.g.warmup"});
   expect_error(with_phase("{name: r, op: read_modify_write, count: 1, batch: 2}"),
                {"phases.r.batch: not allowed for op read_modify_write (batch is for insert)"});
+}
+
+// `engines`: strings or maps, checked against the registry where the file names them, and not
+// part of the workload's identity.
+TEST(SpecEngines, TheFileNamesItsEnginesAsTextOrMaps) {
+  const std::string top =
+      "engines:\n  - heapstore\n  - {engine: sqlite, label: rollback, options: {journal_mode: "
+      "DELETE, buffer_pool_mib: 128}}\n";
+  Spec spec = parse_spec(with_top(top), "w.yaml");
+  EXPECT_EQ(spec.engines,
+            (std::vector<std::string>{"heapstore",
+                                      "sqlite:journal_mode=DELETE:buffer_pool_mib=128@rollback"}));
+  EXPECT_EQ(spec_hash(spec), spec_hash(parse_spec(with_top(""), "w.yaml")));
+  EXPECT_EQ(to_json(parse_spec(to_json(spec).dump(), "again.json")), to_json(spec));
+  expect_error(with_top("engines: [heapstore, nosuchdb]\n"),
+               {"engines[1]: unknown engine 'nosuchdb'"});
+  expect_error(with_top("engines: [heapstore, heapstore]\n"),
+               {"engines: two engines are labelled 'heapstore'"});
+  expect_error(with_top("engines: []\n"), {"engines: expected a non-empty list"});
+  expect_error(with_top("engines: [{engine: sqlite, colour: red}]\n"),
+               {"engines[0].colour: unknown key"});
 }
 
 TEST(SpecErrors, PhasesAndOps) {

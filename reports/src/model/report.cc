@@ -89,8 +89,8 @@ json engine_to_json(const EngineResult& engine) {
   // older report reads back and writes out unchanged.
   json result = {{"name", engine.name},
                  {"settings", engine.settings},
-          {"repetitions", std::move(repetitions)},
-          {"aggregates", aggregates_to_json(engine)}};
+                 {"repetitions", std::move(repetitions)},
+                 {"aggregates", aggregates_to_json(engine)}};
   if (!engine.engine.empty()) result["engine"] = engine.engine;
   if (!engine.guarantees.atomicity.empty() || !engine.guarantees.durability.empty())
     result["guarantees"] = {{"atomicity", engine.guarantees.atomicity},
@@ -103,7 +103,7 @@ json engine_to_json(const EngineResult& engine) {
 
 json workload_identity(json workload) {
   if (!workload.is_object()) return workload;
-  for (const char* key : {"description", "seed", "repetitions"}) workload.erase(key);
+  for (const char* key : {"description", "seed", "repetitions", "engines"}) workload.erase(key);
   const auto phases = workload.find("phases");
   if (phases != workload.end() && phases->is_array()) {
     for (json& phase : *phases) {

@@ -61,7 +61,7 @@ struct PhaseResult {
   std::string name;
   std::string op;  // insert, update, delete, get, scan, mix
   Metrics metrics;
-  std::vector<SeriesPoint> series = {};                      // may be empty (counted runs)
+  std::vector<SeriesPoint> series = {};                     // may be empty (counted runs)
   std::map<std::string, LatencyHistogram> histograms = {};  // timed op ("get", "insert_batch")
 };
 
@@ -129,8 +129,9 @@ void aggregate(EngineResult& engine);
 double median(std::vector<double> values);
 
 // A normalized workload without the fields that do not change what runs: description, seed,
-// repetitions, and each phase's gate flag. What the workload hash digests (workload::spec_hash)
-// and what compare looks at when two hashes differ: one list of ignored fields for both.
+// repetitions, the engines to run, and each phase's gate flag. What the workload hash digests
+// (workload::spec_hash) and what compare looks at when two hashes differ: one list of ignored
+// fields for both.
 nlohmann::json workload_identity(nlohmann::json workload);
 
 // Context::meter: what measured a report's phases.

@@ -222,9 +222,9 @@ std::map<std::string, LatencyHistogram> histograms_from_json(const json& value,
     histograms[item.key()].buckets = read_array<std::pair<double, std::uint64_t>>(
         item.value(), child(path, item.key()), [](const json& bucket, const std::string& at) {
           if (!bucket.is_array() || bucket.size() != 2) fail(at, "not a pair [upper_ns, count]");
-          return std::pair{read_number(bucket[0], element(at, 0)),
-                           read_unsigned(bucket[1], element(at, 1),
-                                         std::numeric_limits<std::uint64_t>::max())};
+          return std::pair{
+              read_number(bucket[0], element(at, 0)),
+              read_unsigned(bucket[1], element(at, 1), std::numeric_limits<std::uint64_t>::max())};
         });
   }
   return histograms;
@@ -304,7 +304,8 @@ EngineResult engine_from_json(const json& value, const std::string& path) {
   if (reader.has("max_value_bytes")) {
     engine.max_value_bytes =
         reader.unsigned_integer("max_value_bytes", std::numeric_limits<std::uint64_t>::max());
-    if (engine.max_value_bytes == 0) fail(reader.path("max_value_bytes"), "0 (leave it out instead)");
+    if (engine.max_value_bytes == 0)
+      fail(reader.path("max_value_bytes"), "0 (leave it out instead)");
   }
   engine.repetitions = read_array<Repetition>(reader.value("repetitions"),
                                               reader.path("repetitions"), repetition_from_json);

@@ -223,9 +223,11 @@ std::string run_notes(const Report& report, bool markdown) {
   }
   for (const EngineResult& engine : report.engines) {
     if (engine.guarantees.atomicity.empty()) continue;
-    text += bullet + engine.name + (!engine.engine.empty() && engine.engine != engine.name ? " (" + engine.engine + ")" : "") +
-            ": crash atomicity " + engine.guarantees.atomicity + "; durable " +
-            engine.guarantees.durability + "\n";
+    text +=
+        bullet + engine.name +
+        (!engine.engine.empty() && engine.engine != engine.name ? " (" + engine.engine + ")" : "") +
+        ": crash atomicity " + engine.guarantees.atomicity + "; durable " +
+        engine.guarantees.durability + "\n";
   }
   return text.empty() ? "" : (markdown ? "\n" : "") + text;
 }

@@ -1,7 +1,7 @@
 // SQLite behind the EngineAdapter interface: the embedded peer heapstore is measured against.
 // One table per container (rowid = handle, one BLOB column), WAL journal (option journal_mode),
-// one transaction per phase (committed at the phase's end), prepared statements. SQLite connections are not shared
-// between threads, so calls are serialised by a mutex (settings() says so).
+// one transaction per phase (committed at the phase's end), prepared statements. SQLite connections
+// are not shared between threads, so calls are serialised by a mutex (settings() says so).
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -112,9 +112,9 @@ SqliteEngine::SqliteEngine(const std::string& dir, const EngineConfig& config)
   expect_known_options("sqlite", config.options, {"journal_mode", "synchronous"});
   const std::string journal = choose_option("sqlite", config.options, "journal_mode", "WAL",
                                             {"WAL", "DELETE", "TRUNCATE", "PERSIST"});
-  const std::string synchronous = choose_option("sqlite", config.options, "synchronous",
-                                                config.sync ? "NORMAL" : "OFF",
-                                                {"OFF", "NORMAL", "FULL"});
+  const std::string synchronous =
+      choose_option("sqlite", config.options, "synchronous", config.sync ? "NORMAL" : "OFF",
+                    {"OFF", "NORMAL", "FULL"});
   std::filesystem::create_directories(dir);
   if (sqlite3_open_v2(path_.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -32,7 +32,7 @@ class CommandError : public std::runtime_error {
 
 struct RunArgs {
   std::vector<std::string> workloads;
-  std::vector<std::string> engines{"heapstore"};
+  std::vector<std::string> engines;  // empty: each workload's `engines`, else heapstore
   std::string out;
   std::string out_dir = "reports/latest";
   std::string data_dir;  // empty: a new directory under $TMPDIR for this run only

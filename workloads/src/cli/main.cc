@@ -45,10 +45,11 @@ void add_run(CLI::App& app, RunArgs& a, int& status, const std::string& command_
   run_cmd
       ->add_option("--engine", a.engines,
                    "Engine configurations, comma-separated, each ENGINE[:KEY=VALUE]...[@LABEL] "
-                   "(e.g. sqlite:journal_mode=DELETE@sqlite-rollback). Engines: " +
+                   "(e.g. sqlite:journal_mode=DELETE@sqlite-rollback; every engine takes "
+                   "buffer_pool_mib and sync). Default: the workload's `engines`, else heapstore. "
+                   "Engines: " +
                        CLI::detail::join(hw::engine_names(), ", "))
-      ->delimiter(',')
-      ->capture_default_str();
+      ->delimiter(',');
   run_cmd
       ->add_option("--latency", a.latency,
                    "Which operations are timed one by one: auto (a random sample sized so that "

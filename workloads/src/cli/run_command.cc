@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -40,9 +40,17 @@ std::uint32_t latency_of(const RunArgs& args) {
   const char* end = args.latency.data() + args.latency.size();
   auto [ptr, error] = std::from_chars(args.latency.data(), end, every);
   if (error != std::errc() || ptr != end || every == 0)
-    throw CommandError(kExitUnusable, "--latency: expected auto, every or a positive number, got '" +
-                                          args.latency + "'");
+    throw CommandError(
+        kExitUnusable,
+        "--latency: expected auto, every or a positive number, got '" + args.latency + "'");
   return every;
+}
+
+// What a workload runs on: --engine, else the file's `engines`, else heapstore.
+std::vector<std::string> engines_for(const RunArgs& args, const Spec& spec) {
+  if (!args.engines.empty()) return args.engines;
+  if (!spec.engines.empty()) return spec.engines;
+  return {"heapstore"};
 }
 
 std::vector<Spec> load_specs(const RunArgs& args, Meter meter) {
@@ -53,7 +61,7 @@ std::vector<Spec> load_specs(const RunArgs& args, Meter meter) {
   for (const std::string& path : args.workloads) {
     specs.push_back(load_spec(path, sets));
     check_meter(specs.back(), meter);
-    check_engines(specs.back(), args.engines);
+    check_engines(specs.back(), engines_for(args, specs.back()));
   }
   return specs;
 }
@@ -187,6 +195,7 @@ int run_command(const RunArgs& args, const std::string& command_line, int argc, 
   std::vector<report::Report> reports;  // for the Markdown and HTML files: all workloads in one
   std::string markdown;
   for (std::size_t i = 0; i < specs.size(); ++i) {
+    options.engines = engines_for(args, specs[i]);
     reports.push_back(run_and_write(specs[i], names[i], paths[i], options, progress));
     markdown +=
         "### " + specs[i].name + "\n\n" + report::render_run_markdown(reports.back()) + "\n";

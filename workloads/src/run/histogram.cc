@@ -69,8 +69,8 @@ double TickClock::read_cost_ns() {
 }
 
 std::uint32_t auto_sample_every(double read_cost_ns) {
-  constexpr double kBudget = 0.01;      // of an operation's time
-  constexpr double kFastestOpNs = 20;   // a heapstore insert in memory
+  constexpr double kBudget = 0.01;     // of an operation's time
+  constexpr double kFastestOpNs = 20;  // a heapstore insert in memory
   const double every = std::ceil(2 * read_cost_ns / (kBudget * kFastestOpNs));
   return static_cast<std::uint32_t>(std::clamp(every, 1.0, 1024.0));
 }

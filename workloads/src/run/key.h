@@ -41,9 +41,7 @@ class Key {
   Handle handle() const { return where_ & kMaxHandle; }
   std::uint32_t container() const { return static_cast<std::uint32_t>(where_ >> 48); }
   std::uint64_t id() const { return what_ & kMaxId; }
-  std::uint32_t size() const {
-    return static_cast<std::uint32_t>(what_ >> kSizeShift) & kMaxSize;
-  }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(what_ >> kSizeShift) & kMaxSize; }
   std::uint32_t version() const { return static_cast<std::uint32_t>(what_ >> 52); }
   std::uint32_t next_version() const { return (version() + 1) % kVersions; }
 

@@ -6,8 +6,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <thread>
 #include <string_view>
+#include <thread>
 
 namespace heapstore::workload {
 namespace {
@@ -96,7 +96,8 @@ void PhaseWorker::wait_until_due() const {
   for (std::uint64_t now = TickClock::now(); now < due; now = TickClock::now()) {
     const double ahead_ns = static_cast<double>(due - now) * TickClock::ns_per_tick();
     if (ahead_ns > 100'000)  // sleep while far ahead; spin the last stretch (sleeps overshoot)
-      std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<std::int64_t>(ahead_ns) / 2));
+      std::this_thread::sleep_for(
+          std::chrono::nanoseconds(static_cast<std::int64_t>(ahead_ns) / 2));
   }
 }
 

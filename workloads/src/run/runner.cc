@@ -63,8 +63,8 @@ Progression run_threads(std::vector<PhaseWorker>& workers, const PhaseContext& c
     });
   std::optional<double> duration;
   if (ctx.phase.duration) duration = std::chrono::duration<double>(*ctx.phase.duration).count();
-  const auto interval = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(interval_seconds));
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_seconds));
   constexpr auto kProgressEvery = std::chrono::milliseconds(200);
   Progression progression;
   auto next_interval = start + interval, next_progress = start + kProgressEvery;
@@ -193,8 +193,8 @@ PartResult run_part(const PhaseRun& run, const Phase& phase, std::uint32_t index
   ctx.interval_ticks = std::max<std::uint64_t>(
       1, static_cast<std::uint64_t>(run.options.interval_seconds * 1e9 / TickClock::ns_per_tick()));
   if (phase.rate)
-    ctx.ticks_per_op = static_cast<double>(phase.threads) * 1e9 / *phase.rate /
-                       TickClock::ns_per_tick();
+    ctx.ticks_per_op =
+        static_cast<double>(phase.threads) * 1e9 / *phase.rate / TickClock::ns_per_tick();
   std::vector<PhaseWorker> workers;
   auto parts = partition(std::move(keys), phase.threads);
   for (std::uint32_t t = 0; t < phase.threads; ++t)
@@ -305,8 +305,8 @@ report::Repetition run_repetition(const RepetitionRun& r, std::uint32_t rep,
     for (std::uint32_t c = 0; c < r.spec.containers; ++c) engine->create_container(c);
     std::vector<Key> keys;
     std::uint64_t next_id = 0;
-    std::string prefix = r.choice.label + " " + std::to_string(rep + 1) + "/" +
-                         std::to_string(r.spec.repetitions);
+    std::string prefix =
+        r.choice.label + " " + std::to_string(rep + 1) + "/" + std::to_string(r.spec.repetitions);
     PhaseRun run{*engine, r.spec, r.options, r.progress, prefix, &dumps, r.sample_every};
     for (std::uint32_t i = 0; i < r.spec.phases.size(); ++i)
       repetition.phases.push_back(run_phase(run, i, keys, next_id));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 
+#include "engine_adapter.h"  // parse_engine_choice: an engine named in the file is checked
 #include "spec_overrides.h"
 #include "spec_phases.h"
 #include "spec_schema.h"
@@ -46,6 +47,48 @@ EngineConfig read_engine(const Context& ctx, const YAML::Node& node) {
   return engine;
 }
 
+// One engine configuration: "ENGINE[:KEY=VALUE]...[@LABEL]", or {engine, label, options}.
+std::string read_engine_choice(const Context& ctx, const YAML::Node& node,
+                               const std::string& field) {
+  std::string text;
+  if (node.IsMap()) {
+    Fields f(ctx, node, field);
+    f.reject_unknown(kEngineChoice);
+    text = read_string(ctx, f.require("engine"), f.field("engine"));
+    if (const Entry* options = f.find("options")) {
+      Fields o(ctx, options->value, f.field("options"));
+      for (const Entry& option : o.entries())
+        text += ":" + option.key + "=" + read_string(ctx, option.value, o.field(option.key));
+    }
+    if (const Entry* label = f.find("label"))
+      text += "@" + read_string(ctx, label->value, f.field("label"));
+  } else {
+    text = read_string(ctx, node, field);
+  }
+  try {
+    parse_engine_choice(text);
+  } catch (const std::invalid_argument& e) {
+    ctx.fail(node, field, e.what());
+  }
+  return text;
+}
+
+std::vector<std::string> read_engines(const Context& ctx, const YAML::Node& node) {
+  if (!node.IsSequence() || node.size() == 0)
+    ctx.fail(
+        node, "engines",
+        "expected a non-empty list of engines (e.g. [heapstore, sqlite]), got " + describe(node));
+  std::vector<std::string> engines;
+  for (std::size_t i = 0; i < node.size(); ++i)
+    engines.push_back(read_engine_choice(ctx, node[i], "engines[" + std::to_string(i) + "]"));
+  try {
+    parse_engine_choices(engines);
+  } catch (const std::invalid_argument& e) {
+    ctx.fail(node, "engines", e.what());
+  }
+  return engines;
+}
+
 Spec read_spec(const Context& ctx, const YAML::Node& root) {
   Fields f(ctx, root, "");
   check_schema(f);  // first: another version has other keys
@@ -60,6 +103,7 @@ Spec read_spec(const Context& ctx, const YAML::Node& root) {
   f.read_optional("repetitions", spec.repetitions, 1, 1000);
   f.read_optional("containers", spec.containers, 1, kMaxContainers);
   if (const Entry* e = f.find("engine")) spec.engine = read_engine(ctx, e->value);
+  if (const Entry* e = f.find("engines")) spec.engines = read_engines(ctx, e->value);
   spec.phases = read_phases(ctx, f.require("phases"));
   return spec;
 }

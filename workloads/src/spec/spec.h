@@ -95,11 +95,13 @@ inline constexpr OpInfo kOpTable[] = {
 inline constexpr std::size_t kOpCount = std::size(kOpTable);
 
 constexpr const OpInfo& op_info(Op op) { return kOpTable[static_cast<std::size_t>(op)]; }
-static_assert([] {
-  for (std::size_t i = 0; i < kOpCount; ++i)
-    if (static_cast<std::size_t>(kOpTable[i].op) != i) return false;
-  return true;
-}(), "kOpTable's rows are in the order of enum Op");
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kOpCount; ++i)
+        if (static_cast<std::size_t>(kOpTable[i].op) != i) return false;
+      return true;
+    }(),
+    "kOpTable's rows are in the order of enum Op");
 
 // Shares of each mixable operation in a mix phase, indexed by Op; they sum to 1. A mix chooses
 // among them in kOpTable's order.
@@ -153,7 +155,11 @@ struct Spec {
   EngineConfig engine;
   std::uint32_t containers = 1;  // 1 to 1024; values are spread over them round-robin
   std::vector<Phase> phases;     // non-empty, names unique
-  std::string source;            // the file it came from, for messages
+  // The engine configurations to run when the command line names none, each
+  // "ENGINE[:KEY=VALUE]...[@LABEL]" (a map {engine, label, options} in the file is turned into
+  // this form). Not part of the workload's identity: compare matches engines by name.
+  std::vector<std::string> engines;
+  std::string source;  // the file it came from, for messages
 };
 
 // "FILE:LINE:COL: FIELD: PROBLEM" (line and column where the parser knows them).

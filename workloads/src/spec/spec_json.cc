@@ -85,15 +85,16 @@ json phase_to_json(const Phase& p) {
 json to_json(const Spec& spec) {
   json phases = json::array();
   for (const Phase& phase : spec.phases) phases.push_back(phase_to_json(phase));
-  return json{
-      {"schema", kSchema},
-      {"name", spec.name},
-      {"description", spec.description},
-      {"seed", spec.seed},
-      {"repetitions", spec.repetitions},
-      {"engine", {{"buffer_pool_mib", spec.engine.buffer_pool_mib}, {"sync", spec.engine.sync}}},
-      {"containers", spec.containers},
-      {"phases", phases}};
+  json j{{"schema", kSchema},
+         {"name", spec.name},
+         {"description", spec.description},
+         {"seed", spec.seed},
+         {"repetitions", spec.repetitions},
+         {"engine", {{"buffer_pool_mib", spec.engine.buffer_pool_mib}, {"sync", spec.engine.sync}}},
+         {"containers", spec.containers},
+         {"phases", phases}};
+  if (!spec.engines.empty()) j["engines"] = spec.engines;
+  return j;
 }
 
 std::string spec_hash(const Spec& spec) {

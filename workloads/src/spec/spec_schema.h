@@ -14,6 +14,8 @@ namespace heapstore::workload::spec_detail {
 // --- the keys of each map ----------------------------------------------------------------------
 
 inline constexpr Key kEngineKeys[] = {{"buffer_pool_mib"}, {"sync"}};
+inline constexpr Key kEngineChoiceKeys[] = {{"engine"}, {"label"}, {"options"}};
+inline constexpr KeySet kEngineChoice{kEngineChoiceKeys};
 inline constexpr Key kSizeKeys[] = {{"dist"}, {"value"},  {"min"},  {"max"},
                                     {"mean"}, {"stddev"}, {"theta"}};
 inline constexpr Key kSelectKeys[] = {{"dist"}, {"theta"}};
@@ -37,7 +39,7 @@ inline constexpr Key kPhaseKeys[] = {
 inline constexpr KeySet kPhase{kPhaseKeys};
 inline constexpr Key kTopKeys[] = {
     {"schema"}, {"name"}, {"description"}, {"seed"}, {"repetitions"}, {"engine", &kEngine},
-    {"containers"}, {"phases", &kPhase, true}};
+    {"containers"}, {"phases", &kPhase, true}, {"engines"}};
 inline constexpr KeySet kTop{kTopKeys};
 // clang-format on
 

@@ -103,6 +103,7 @@ class Fields {
   std::string field(std::string_view key) const;
 
   const Entry* find(std::string_view key) const;
+  const std::vector<Entry>& entries() const { return entries_; }  // in the file's order
   // The value at `key`; missing is an error, explained by `hint` if given.
   const YAML::Node& require(std::string_view key, std::string_view hint = {}) const;
   // Sets `out` to the integer in [lo, hi] at `key`, if the key is present.
