@@ -39,7 +39,9 @@ double per_second(std::uint64_t n, Clock::time_point start) {
 Rates raw_loop(const std::string& dir, std::uint64_t n, std::uint32_t pool_mib, bool timed) {
   std::filesystem::remove_all(dir);
   auto store = heapstore::StorageManager::open(
-      dir, {.buffer_pool_frames = pool_mib * 256u, .file_system = nullptr, .sync = false});
+      dir, {.buffer_pool_frames = pool_mib * 256u,
+            .file_system = nullptr,
+            .durability = heapstore::Durability::kNone});  // as the adapter with sync: false
   store->create_container(0);
   std::vector<heapstore::ValueId> ids;
   ids.reserve(n);
