@@ -18,6 +18,6 @@ workloads=("$@")
 engines=${ENGINES:-heapstore,sqlite,lmdb,rocksdb,leveldb,wiredtiger}
 start=$(date +%s)
 build/release/workloads/heapstore run "${workloads[@]}" --engine "$engines" \
-  --out-dir reports/latest --markdown reports/latest/summary.md
+  --out-dir reports/latest --markdown reports/latest/summary.md --html reports/latest/report.html
 echo "ran in $(($(date +%s) - start)) s on engines $engines" >&2
 echo "reports written to reports/latest/" >&2
