@@ -47,6 +47,7 @@ std::vector<Case> every_configuration() {
   cases.push_back({"lmdb", true, {{"txn", "operation"}}});
   cases.push_back({"lmdb", false, {{"map_size_gib", "1"}}});
   cases.push_back({"rocksdb", true, {{"wal", "off"}}});
+  cases.push_back({"rocksdb", false, {{"wal_flush", "auto"}}});
   cases.push_back({"leveldb", false, {{"write_buffer_mib", "1"}}});
   cases.push_back({"wiredtiger", true, {{"log", "off"}}});
   return cases;

@@ -382,6 +382,30 @@ phases:
   EXPECT_EQ(m.at("latency.sample_every"), 1);
 }
 
+// YCSB's read-modify-write, as a phase and as a share of a mix: timed as one operation, the
+// value read checked, the new one written; the report reads back.
+TEST_F(RunnerTest, ReadModifyWriteRunsAloneAndInAMix) {
+  Spec spec = parse_spec(R"(
+schema: heapstore-workload/1
+name: rmw
+phases:
+  - {name: load, op: insert, count: 500}
+  - {name: rmw, op: read_modify_write, count: 300, growth: {bytes: 10, max: 400}}
+  - {name: ycsb-f, op: mix, count: 400, mix: {get: 0.5, read_modify_write: 0.5}}
+)",
+                         "rmw.yaml");
+  report::Report r = run_workload(spec, options({"heapstore", "sqlite"}), quiet_);
+  for (const auto& engine : r.engines) {
+    const auto& phases = engine.repetitions[0].phases;
+    EXPECT_EQ(phases[1].op, "read_modify_write");
+    EXPECT_EQ(phases[1].metrics.at("latency.read_modify_write.count"), 300);
+    EXPECT_GT(phases[2].metrics.at("latency.read_modify_write.count"), 100);
+    EXPECT_GT(phases[2].metrics.at("latency.get.count"), 100);
+    EXPECT_EQ(phases[1].metrics.at("engine.live_bytes"), 500 * 100 + 300 * 10);  // each grew
+  }
+  EXPECT_NO_THROW(report::from_json(report::to_json(r)));
+}
+
 TEST_F(RunnerTest, DataDirectoriesAreRemovedAfterTheRun) {
   Spec spec = parse_spec(kSpec, "runner-test.yaml", {"repetitions=1"});
   run_workload(spec, options({"heapstore", "sqlite"}), quiet_);

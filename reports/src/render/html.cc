@@ -143,7 +143,9 @@ std::vector<svg::Series> series_of(const std::vector<EngineResult>& engines) {
   return series;
 }
 
-std::string latency_html(const std::vector<EngineResult>& engines, const PhaseKey& phase) {
+// `resolution_ns`: the clock's step; a figure under 10 of them is marked "~" as in the table.
+std::string latency_html(const std::vector<EngineResult>& engines, const PhaseKey& phase,
+                         double resolution_ns) {
   const std::set<std::string> ops = latency_ops(engines, phase);
   if (ops.empty()) return "";
   std::string charts;
@@ -163,7 +165,7 @@ std::string latency_html(const std::vector<EngineResult>& engines, const PhaseKe
       rows.push_back({op, engine.name});
       for (std::string_view statistic : {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"}) {
         const auto value = median_of(engine, phase, latency_metric(op, statistic));
-        rows.back().push_back(value ? format_nanoseconds(*value) : "-");
+        rows.back().push_back(value ? format_latency(*value, resolution_ns) : "-");
       }
     }
   }
@@ -230,7 +232,8 @@ std::string phase_html(const Report& report, const std::vector<EngineResult>& en
   }
   html += throughput_chart(engines, phase, std::string(kOpsPerSec),
                            "throughput (higher is better), " + spread);
-  html += html::legend(engine_names(engines)) + latency_html(engines, phase);
+  html += html::legend(engine_names(engines)) +
+          latency_html(engines, phase, report.context.clock_resolution_ns);
   return html + series_html(engines, phase) + "</section>\n";
 }
 

@@ -86,16 +86,12 @@ std::vector<std::string> latency_ops(const std::string& op,
   return ops;
 }
 
-// A latency percentile this close to the clock's step is mostly quantisation: marked "~".
-constexpr double kResolutionSteps = 10;
-
 std::string median_cell(const std::map<std::string, Aggregate>& metrics, const std::string& name,
                         double resolution_ns = 0) {
   const auto found = metrics.find(name);
   if (found == metrics.end()) return "-";
   const double value = found->second.median;
-  const bool coarse = name.ends_with("_ns") && value < kResolutionSteps * resolution_ns;
-  return (coarse ? "~" : "") + format_metric(name, value);
+  return name.ends_with("_ns") ? format_latency(value, resolution_ns) : format_metric(name, value);
 }
 
 // Above this coefficient of variation over repetitions, a figure is flagged as noisy.
@@ -238,6 +234,12 @@ std::string format_count(double value) { return scaled(value, {"", "k", "M", "G"
 
 std::string format_nanoseconds(double nanoseconds) {
   return scaled(nanoseconds, {"ns", "us", "ms", "s"}, " ");
+}
+
+std::string format_latency(double nanoseconds, double resolution_ns) {
+  constexpr double kResolutionSteps = 10;  // under this many steps: mostly quantisation
+  const bool coarse = nanoseconds < kResolutionSteps * resolution_ns;
+  return (coarse ? "~" : "") + format_nanoseconds(nanoseconds);
 }
 
 std::string format_metric(std::string_view metric, double value) {

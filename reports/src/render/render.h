@@ -34,6 +34,9 @@ std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines);
 std::string format_count(double value);
 // Durations: "850 ns", "1.2 us", "3.4 ms", "1.5 s".
 std::string format_nanoseconds(double nanoseconds);
+// A latency: format_nanoseconds, marked "~" ("~20 ns") when under 10 steps of the clock that
+// timed it (`resolution_ns`; 0 when unknown), where the figure is mostly quantisation.
+std::string format_latency(double nanoseconds, double resolution_ns);
 // format_nanoseconds for metrics named "*_ns", else format_count.
 std::string format_metric(std::string_view metric, double value);
 
