@@ -5,13 +5,27 @@
 #include <stdexcept>
 
 namespace heapstore::workload {
+
+// Each engine's factory, defined in its own .cc.
+std::unique_ptr<EngineAdapter> make_heapstore_engine(const std::string& dir,
+                                                     const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_sqlite_engine(const std::string& dir,
+                                                  const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_lmdb_engine(const std::string& dir, const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_rocksdb_engine(const std::string& dir,
+                                                   const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_leveldb_engine(const std::string& dir,
+                                                   const EngineConfig& config);
+std::unique_ptr<EngineAdapter> make_wiredtiger_engine(const std::string& dir,
+                                                      const EngineConfig& config);
+
 namespace {
 
 // The registry. max_value_bytes: heapstore's is page.h's kMaxValueSize; SQLite's is its default
 // SQLITE_MAX_LENGTH (1e9), kept below 2^30 so a value always fits a 32-bit size. The peers' real
 // limits are larger (LMDB: 0xffffffff; RocksDB: ~3 GiB, its 32-bit varint lengths; LevelDB: the
-// same; WiredTiger: 4 GB less a little), so theirs are 1 GiB (2^30): the largest a workload
-// asks for and still a 32-bit size.
+// same; WiredTiger: 4 GB less a little), so theirs are recorded as 1 GiB (2^30), a 32-bit size;
+// a workload's values are at most 1 MiB (spec.h) in any case.
 constexpr std::uint32_t kOneGiB = std::uint32_t{1} << 30;
 constexpr EngineInfo kEngines[] = {
     {"heapstore", "this engine: slotted pages, a buffer pool and a write-ahead log", 4066,

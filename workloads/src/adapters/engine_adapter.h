@@ -1,6 +1,7 @@
 // The one interface through which the harness drives an engine, so one workload file runs
 // against several engines in one run, and the one registry of engines (engine_table()). Adding
-// an engine: its adapter in its own .cc, one line in engine_table() (engine_adapter.cc). The
+// an engine: its adapter in its own .cc, and in engine_adapter.cc its factory's declaration and
+// its line in kEngines (plus its source and package in workloads/CMakeLists.txt). The
 // key-value peers (LMDB, RocksDB, LevelDB, WiredTiger) share one key layout (range_keys.h).
 #pragma once
 
@@ -130,18 +131,5 @@ std::string choose_option(std::string_view engine,
                           const std::map<std::string, std::string>& options, std::string_view key,
                           std::string_view fallback,
                           std::initializer_list<std::string_view> allowed);
-
-// Each engine's factory, in its own .cc.
-std::unique_ptr<EngineAdapter> make_heapstore_engine(const std::string& dir,
-                                                     const EngineConfig& config);
-std::unique_ptr<EngineAdapter> make_sqlite_engine(const std::string& dir,
-                                                  const EngineConfig& config);
-std::unique_ptr<EngineAdapter> make_lmdb_engine(const std::string& dir, const EngineConfig& config);
-std::unique_ptr<EngineAdapter> make_rocksdb_engine(const std::string& dir,
-                                                   const EngineConfig& config);
-std::unique_ptr<EngineAdapter> make_leveldb_engine(const std::string& dir,
-                                                   const EngineConfig& config);
-std::unique_ptr<EngineAdapter> make_wiredtiger_engine(const std::string& dir,
-                                                      const EngineConfig& config);
 
 }  // namespace heapstore::workload
