@@ -1,6 +1,7 @@
 #include "engine_adapter.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <stdexcept>
 
@@ -67,29 +68,14 @@ std::vector<std::string> engine_names() {
 
 namespace {
 
-std::uint32_t pool_mib_of(const std::string& text) {
-  std::size_t used = 0;
-  unsigned long value = 0;
-  try {
-    value = std::stoul(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < 1 || value > 1'048'576)
-    throw std::invalid_argument("option buffer_pool_mib=" + text +
-                                ": expected a number of MiB from 1 to 1048576");
-  return static_cast<std::uint32_t>(value);
-}
-
 // The options every engine takes, moved from config.options into the config's own fields.
 EngineConfig with_common_options(EngineConfig config) {
-  if (auto found = config.options.extract("buffer_pool_mib"))
-    config.buffer_pool_mib = pool_mib_of(found.mapped());
-  if (auto found = config.options.extract("sync")) {
-    if (found.mapped() != "true" && found.mapped() != "false")
-      throw std::invalid_argument("option sync=" + found.mapped() + ": expected true or false");
-    config.sync = found.mapped() == "true";
-  }
+  config.buffer_pool_mib = static_cast<std::uint32_t>(number_option(
+      "every engine", config.options, "buffer_pool_mib", config.buffer_pool_mib, 1, 1'048'576));
+  config.options.erase("buffer_pool_mib");
+  config.sync = choose_option("every engine", config.options, "sync",
+                              config.sync ? "true" : "false", {"true", "false"}) == "true";
+  config.options.erase("sync");
   return config;
 }
 
@@ -139,6 +125,22 @@ std::vector<EngineChoice> parse_engine_choices(const std::vector<std::string>& t
                                     "' (give one a label: ENGINE[:KEY=VALUE]...@LABEL)");
   }
   return choices;
+}
+
+std::uint64_t number_option(std::string_view engine,
+                            const std::map<std::string, std::string>& options, std::string_view key,
+                            std::uint64_t fallback, std::uint64_t lo, std::uint64_t hi) {
+  const auto found = options.find(std::string(key));
+  if (found == options.end()) return fallback;
+  const std::string& text = found->second;
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < lo ||
+      value > hi)
+    throw std::invalid_argument(std::string(engine) + ": option '" + std::string(key) +
+                                "' must be a whole number from " + std::to_string(lo) + " to " +
+                                std::to_string(hi) + " (got '" + text + "')");
+  return value;
 }
 
 void expect_known_options(std::string_view engine,

@@ -124,6 +124,13 @@ void expect_known_options(std::string_view engine,
 // (an LSM tree's compactions delete them) count 0; a missing `dir` gives 0.
 std::uint64_t directory_bytes(const std::string& dir);
 
+// The whole number option `key` in `options` gives, or `fallback` when absent; throws
+// std::invalid_argument ("<engine>: option 'key' must be a whole number from lo to hi (got 'x')")
+// for anything else.
+std::uint64_t number_option(std::string_view engine,
+                            const std::map<std::string, std::string>& options, std::string_view key,
+                            std::uint64_t fallback, std::uint64_t lo, std::uint64_t hi);
+
 // The value of option `key` in `options`, or `fallback` when absent; throws
 // std::invalid_argument ("<engine>: option 'key' must be one of a, b (got 'x')") unless it is
 // one of `allowed`.

@@ -24,22 +24,6 @@ void check(const leveldb::Status& status, const std::string& what) {
 leveldb::Slice slice(const RangeKey& key) { return {key.data(), key.size()}; }
 leveldb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
-// Option "write_buffer_mib": 1 to 1024 (LevelDB's default is 4).
-std::size_t write_buffer_bytes(const std::map<std::string, std::string>& options) {
-  auto it = options.find("write_buffer_mib");
-  if (it == options.end()) return leveldb::Options().write_buffer_size;
-  std::size_t used = 0;
-  unsigned long mib = 0;
-  try {
-    mib = std::stoul(it->second, &used);
-  } catch (const std::exception&) {
-  }
-  if (used != it->second.size() || mib < 1 || mib > 1024)
-    throw std::invalid_argument("leveldb: option 'write_buffer_mib' must be 1 to 1024 (got '" +
-                                it->second + "')");
-  return std::size_t{mib} << 20;
-}
-
 class LeveldbEngine final : public EngineAdapter {
  public:
   LeveldbEngine(const std::string& dir, const EngineConfig& config);
@@ -76,7 +60,10 @@ LeveldbEngine::LeveldbEngine(const std::string& dir, const EngineConfig& config)
   opts.create_if_missing = true;
   opts.error_if_exists = true;  // the runner gives a fresh directory
   opts.compression = leveldb::kNoCompression;
-  opts.write_buffer_size = write_buffer_bytes(config.options);
+  // Option "write_buffer_mib": 1 to 1024 (LevelDB's default is 4).
+  opts.write_buffer_size = number_option("leveldb", config.options, "write_buffer_mib",
+                                         leveldb::Options().write_buffer_size >> 20, 1, 1024)
+                           << 20;
   cache_.reset(leveldb::NewLRUCache(std::size_t{config.buffer_pool_mib} << 20));
   opts.block_cache = cache_.get();
   std::filesystem::create_directories(dir);

@@ -30,22 +30,6 @@ void check(int rc, const std::string& what) {
 MDB_val val(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
-// Option "map_size_gib": 1 to 16384 (default 64).
-std::size_t map_size_bytes(const std::map<std::string, std::string>& options) {
-  auto it = options.find("map_size_gib");
-  if (it == options.end()) return std::size_t{64} << 30;
-  std::size_t used = 0;
-  unsigned long gib = 0;
-  try {
-    gib = std::stoul(it->second, &used);
-  } catch (const std::exception&) {
-  }
-  if (used != it->second.size() || gib < 1 || gib > 16384)
-    throw std::invalid_argument("lmdb: option 'map_size_gib' must be 1 to 16384 (got '" +
-                                it->second + "')");
-  return std::size_t{gib} << 30;
-}
-
 // A transaction of "operation" mode: aborted unless committed.
 class Txn {
  public:
@@ -117,7 +101,8 @@ LmdbEngine::LmdbEngine(const std::string& dir, const EngineConfig& config)
 }
 
 void LmdbEngine::open(const EngineConfig& config) {
-  std::size_t map_size = map_size_bytes(config.options);
+  // Option "map_size_gib": 1 to 16384 (default 64).
+  std::size_t map_size = number_option("lmdb", config.options, "map_size_gib", 64, 1, 16384) << 30;
   check(mdb_env_create(&env_), "create environment");
   check(mdb_env_set_mapsize(env_, map_size), "set map size");
   // MDB_NOTLS: "operation" mode reads from pool threads. MDB_NOLOCK in "phase" mode: the phase's
