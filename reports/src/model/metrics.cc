@@ -84,4 +84,13 @@ std::string latency_metric(std::string_view op, std::string_view statistic) {
   return "latency." + std::string(op) + "." + std::string(statistic);
 }
 
+std::string latency_op_of(std::string_view metric) {
+  constexpr std::string_view kLatency = "latency.", kSuffix = ".p50_ns";
+  if (!metric.starts_with(kLatency) || !metric.ends_with(kSuffix) ||
+      metric.size() <= kLatency.size() + kSuffix.size())
+    return "";
+  return std::string(
+      metric.substr(kLatency.size(), metric.size() - kLatency.size() - kSuffix.size()));
+}
+
 }  // namespace heapstore::report

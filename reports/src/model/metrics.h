@@ -45,5 +45,7 @@ inline constexpr std::string_view kP50 = "p50_ns";
 inline constexpr std::string_view kP99 = "p99_ns";
 // "latency.<op>.<statistic>", e.g. latency_metric("get", kP50) == "latency.get.p50_ns".
 std::string latency_metric(std::string_view op, std::string_view statistic);
+// The op of a median latency metric: "get" for "latency.get.p50_ns"; "" for any other metric.
+std::string latency_op_of(std::string_view metric);
 
 }  // namespace heapstore::report

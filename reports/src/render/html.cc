@@ -120,12 +120,8 @@ std::set<std::string> latency_ops(const std::vector<EngineResult>& engines, cons
   for (const EngineResult& engine : engines) {
     const auto in_phase = engine.aggregates.find(phase.name);
     if (in_phase == engine.aggregates.end()) continue;
-    for (const auto& [metric, aggregate] : in_phase->second) {
-      constexpr std::string_view kLatency = "latency.", kP50 = ".p50_ns";
-      if (metric.starts_with(kLatency) && metric.ends_with(kP50) &&
-          metric.size() > kLatency.size() + kP50.size())
-        ops.insert(metric.substr(kLatency.size(), metric.size() - kLatency.size() - kP50.size()));
-    }
+    for (const auto& [metric, aggregate] : in_phase->second)
+      if (std::string op = latency_op_of(metric); !op.empty()) ops.insert(std::move(op));
   }
   return ops;
 }

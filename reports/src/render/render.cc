@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <span>
 
+#include "metrics.h"
+
 namespace heapstore::report {
 namespace {
 
@@ -64,22 +66,17 @@ std::vector<PhaseKey> phases_in_order(const std::vector<EngineResult>& engines) 
 
 namespace {
 
-std::string latency_metric(const std::string& op, std::string_view statistic) {
-  return "latency." + op + "." + std::string(statistic);
-}
-
 // The operations whose latencies a phase shows: its own, or for a mix every one measured (get
 // first); an insert phase with batches shows insert_batch.
 std::vector<std::string> latency_ops(const std::string& op,
                                      const std::map<std::string, Aggregate>& metrics) {
   std::vector<std::string> ops;
-  if (metrics.contains(latency_metric(op == "mix" ? "get" : op, "p50_ns")))
+  if (metrics.contains(latency_metric(op == "mix" ? "get" : op, kP50)))
     ops.push_back(op == "mix" ? "get" : op);
   for (const auto& [name, aggregate] : metrics) {
-    constexpr std::string_view kLatency = "latency.";
-    if (!name.starts_with(kLatency) || !name.ends_with(".p50_ns")) continue;
-    std::string measured = name.substr(kLatency.size(), name.size() - kLatency.size() - 7);
-    if (std::find(ops.begin(), ops.end(), measured) == ops.end()) ops.push_back(measured);
+    std::string measured = latency_op_of(name);
+    if (!measured.empty() && std::find(ops.begin(), ops.end(), measured) == ops.end())
+      ops.push_back(std::move(measured));
   }
   if (ops.empty()) ops.push_back(op == "mix" ? "get" : op);
   if (op != "mix") ops.resize(1);

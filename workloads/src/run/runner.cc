@@ -279,6 +279,13 @@ void verify_store(EngineAdapter& engine, const std::vector<Key>& keys, std::uint
   }
 }
 
+// The workload's engine settings with the configuration's own options.
+EngineConfig config_of(const Spec& spec, const EngineChoice& choice) {
+  EngineConfig config = spec.engine;
+  config.options = choice.options;
+  return config;
+}
+
 // Where a repetition runs and what it fills in.
 struct RepetitionRun {
   const EngineChoice& choice;
@@ -296,9 +303,7 @@ report::Repetition run_repetition(const RepetitionRun& r, std::uint32_t rep,
   std::filesystem::create_directories(dir);
   report::Repetition repetition{rep, {}};
   {
-    EngineConfig config = r.spec.engine;
-    config.options = r.choice.options;
-    auto engine = r.options.open_engine(r.choice.engine, dir.string(), config);
+    auto engine = r.options.open_engine(r.choice.engine, dir.string(), config_of(r.spec, r.choice));
     if (r.options.meter == Meter::kInstructions) engine = counted(std::move(engine));
     result.settings = engine->settings();
     result.guarantees = engine->guarantees();
@@ -376,9 +381,7 @@ void try_each_engine(const Spec& spec, const std::vector<EngineChoice>& choices,
   for (const EngineChoice& choice : choices) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    EngineConfig config = spec.engine;
-    config.options = choice.options;
-    options.open_engine(choice.engine, dir.string(), config);
+    options.open_engine(choice.engine, dir.string(), config_of(spec, choice));
   }
   std::filesystem::remove_all(dir);
 }
