@@ -192,11 +192,12 @@ BENCHMARK(BM_StoreUpdateGrow);
 
 enum class GetOrder { kSequential, kRandom };
 
-// get_value into a reused string over kGetValues 100-byte values, in insertion order or in a
-// random one (which misses the CPU caches and TLB far more).
+// get_value into a reused string over state.range(0) 100-byte values, all in the pool, in
+// insertion order or in a random one (which misses the CPU caches and TLB far more).
 void BM_StoreGetValue(benchmark::State& state, GetOrder order) {
-  BenchStore store;
-  std::vector<ValueId> ids = store.fill(kGetValues, std::string(kValueSize, 'v'));
+  const auto values = static_cast<std::size_t>(state.range(0));
+  BenchStore store(std::max(Options{}.buffer_pool_frames, values / 30));
+  std::vector<ValueId> ids = store.fill(values, std::string(kValueSize, 'v'));
   if (order == GetOrder::kRandom) std::shuffle(ids.begin(), ids.end(), std::mt19937(42));
   std::string out;
   std::size_t next = 0;
@@ -207,8 +208,8 @@ void BM_StoreGetValue(benchmark::State& state, GetOrder order) {
   }
   report_values(state, 1);
 }
-BENCHMARK_CAPTURE(BM_StoreGetValue, sequential, GetOrder::kSequential);
-BENCHMARK_CAPTURE(BM_StoreGetValue, random, GetOrder::kRandom);
+BENCHMARK_CAPTURE(BM_StoreGetValue, sequential, GetOrder::kSequential)->Arg(kGetValues);
+BENCHMARK_CAPTURE(BM_StoreGetValue, random, GetOrder::kRandom)->Arg(kGetValues)->Arg(kScanValues);
 
 }  // namespace
 }  // namespace heapstore

@@ -1,7 +1,8 @@
 // A fixed set of 4 KiB frames caching pages of heap files. Callers get pages through move-only
-// guards that pin the frame for their lifetime; nobody pins or unpins by hand. Eviction follows
-// LRU-2 in two lists (engine/doc/format.md, "Buffer pool"), so a scan that touches each page once
-// does not push out pages used again and again. Dirty pages are written back when evicted.
+// guards that pin the frame for their lifetime; nobody pins or unpins by hand. Eviction
+// approximates LRU-2 in two lists (engine/doc/format.md, "Buffer pool"), so a scan that touches
+// each page once does not push out pages used again and again. Dirty pages are written back when
+// evicted, with the dirty pages after them in the same write.
 #pragma once
 
 #include <atomic>
@@ -10,13 +11,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "heap_file.h"
 #include "heapstore/ids.h"
 #include "page.h"
+#include "page_table.h"
 
 namespace heapstore {
 
@@ -59,8 +60,13 @@ class WritePageGuard : public detail::PinnedFrame {
   Page& page() const { return *page_; }
 };
 
-// Thread-safe. Callers must serialise changes to the pages of one heap file (the storage manager
-// does, per container).
+// Thread-safe: any number of threads may fetch at once. Callers must serialise changes to one page
+// (the storage manager does, per container); flush, flush_all and clear need the whole pool to
+// themselves (the storage manager holds every container's lock).
+//
+// A hit takes only the mutex of one of kShards page-table shards and counts a use in the frame; a
+// miss also takes the eviction mutex briefly to pick a frame, and reads or writes pages with no
+// lock held (engine/doc/format.md, "Buffer pool", B1-B5).
 class BufferPool {
  public:
   // `frame_count` frames of kPageSize bytes; throws Error(kInvalidArgument) when 0.
@@ -68,8 +74,9 @@ class BufferPool {
   // Discards every frame without writing it back: flush first to keep changes.
   ~BufferPool();
 
-  // Pins page `page_no` of `file` for reading, reading it from disk on a miss. Throws
-  // Error(kResourceExhausted) when every frame is pinned, and what HeapFile::read_page throws.
+  // Pins page `page_no` of `file` for reading, reading it from disk on a miss (while another
+  // thread reads or writes back the same page, waits for it). Throws Error(kResourceExhausted)
+  // when every frame is pinned, and what HeapFile::read_page throws.
   ReadPageGuard fetch_read(HeapFile& file, PageNo page_no);
 
   // As fetch_read, for changing the page; marks it dirty.
@@ -78,15 +85,21 @@ class BufferPool {
   // Pins a page just allocated in `file` as an empty dirty page, without reading the disk.
   WritePageGuard create_page(HeapFile& file, PageNo page_no);
 
-  // Writes back every dirty page of `file`; they stay cached. Like flush_all() and clear(), it
-  // marks each frame clean, so no write guard may be held across it: a change made through that
-  // guard afterwards would never be written back.
+  // Reads the pages of [first, first + count) of `file` that are not cached with as few read
+  // calls as there are uncached runs, into frames that leave first unless used again (a scan's
+  // read-ahead). Best effort: a page it cannot read or place is left for fetch_read to report.
+  void read_ahead(HeapFile& file, PageNo first, PageNo count);
+
+  // Writes back every dirty page of `file`, adjacent pages in one write; they stay cached. Like
+  // flush_all() and clear(), it marks each frame clean, so no write guard may be held across it:
+  // a change made through that guard afterwards would never be written back.
   void flush(HeapFile& file);
   // Writes back every dirty page, sorted by file and page, adjacent pages in one write; they stay
   // cached. The caller makes sure no page is being changed meanwhile.
   void flush_all();
 
-  // Drops every page of `file` without writing it back (the container is being removed).
+  // Drops every page of `file` without writing it back (the container is being removed). Other
+  // files' pages may be in use meanwhile; no page of `file` may be pinned.
   void discard(HeapFile& file);
 
   // Writes back every dirty page, then empties every unpinned frame.
@@ -94,43 +107,80 @@ class BufferPool {
 
   // Called before pages are written back with one past the largest page LSN among them: the log
   // makes everything below it durable first (log_format.md, L2). May throw; the pages stay dirty.
+  // Set it before any other thread uses the pool.
   void set_before_write_back(std::function<void(std::uint64_t)> hook);
 
   std::size_t frame_count() const { return frames_.size(); }
-  std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
-  std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
-  std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+  std::uint64_t hits() const { return sum(&Shard::hits); }
+  std::uint64_t misses() const { return sum(&Shard::misses); }
+  std::uint64_t evictions() const { return sum(&Shard::evictions); }
 
  private:
   enum class List : std::uint8_t { kFree, kCold, kHot };
-  static constexpr std::uint32_t kNone = UINT32_MAX;
+  enum class Fill : std::uint8_t { kRead, kWrite, kCreate };
+  static constexpr std::uint32_t kNone = PageTable::kNone;
+  static constexpr std::uint64_t kNoKey = PageTable::kNoKey;
+  static constexpr std::size_t kShards = 64;
+  // Bits of Frame::pins besides the count: kBusy while one thread loads the page into the frame or
+  // writes it back for eviction (others wait); kWaiters while somebody sleeps on the word.
+  static constexpr std::uint32_t kBusy = 1u << 31;
+  static constexpr std::uint32_t kWaiters = 1u << 30;
+  static constexpr std::uint32_t kPinMask = kWaiters - 1;
+  // Frame::uses: a page read ahead is unused until fetched; one used again since it was loaded
+  // or last examined by the eviction hand is moved to (or kept in) the hot list.
+  static constexpr std::uint8_t kUnused = 0, kUsedOnce = 1, kUsedAgain = 2;
 
-  // Metadata of one frame; all but `pins` are guarded by mutex_. `pins` only rises under mutex_
-  // and falls without it, so an unpinned frame seen under mutex_ stays unpinned.
-  struct Frame {
-    std::atomic<std::uint32_t> pins{0};
-    HeapFile* file = nullptr;
-    PageNo page_no = 0;
-    bool dirty = false;
+  // One frame's state. `key` changes only under its shard's mutex, by the thread holding kBusy;
+  // `file` with it. The list links are guarded by evict_mutex_. (B1-B3)
+  struct alignas(64) Frame {
+    std::atomic<std::uint32_t> pins{0};      // pin count | kBusy | kWaiters
+    std::atomic<std::uint8_t> uses{0};       // kUnused, kUsedOnce or kUsedAgain (B4)
+    std::atomic<bool> dirty{false};          // changed since last written
+    std::atomic<std::uint64_t> key{kNoKey};  // the page held, kNoKey when none
+    HeapFile* file = nullptr;                // the file `key` names
     List list = List::kFree;
     std::uint32_t prev = kNone;
     std::uint32_t next = kNone;
   };
   struct Lru {
-    std::uint32_t head = kNone;  // least recently used
-    std::uint32_t tail = kNone;  // most recently used
+    std::uint32_t head = kNone;  // next to examine for eviction
+    std::uint32_t tail = kNone;  // most recently added
     std::size_t size = 0;
+  };
+  struct alignas(64) Shard {
+    std::mutex mutex;
+    PageTable table;
+    // Changed under `mutex` with a plain load and store (no locked add); read without it.
+    std::atomic<std::uint64_t> hits{0}, misses{0}, evictions{0};
   };
 
   static std::uint64_t key(const HeapFile& file, PageNo page_no);
-  std::uint32_t pin(HeapFile& file, PageNo page_no, bool read_from_disk, bool dirty);
-  std::uint32_t take_frame();
-  void touch(std::uint32_t frame);
+  Shard& shard_of(std::uint64_t key);
+  std::uint64_t sum(std::atomic<std::uint64_t> Shard::*counter) const;
+  static void count_one(std::atomic<std::uint64_t>& counter);
+
+  std::uint32_t pin(HeapFile& file, PageNo page_no, Fill fill);
+  bool wait_until_loaded(Frame& frame, std::uint64_t key);
+  void install(std::uint32_t frame, HeapFile& file, std::uint64_t key, std::uint32_t pins,
+               std::uint8_t uses);
+  void abandon(std::uint32_t frame, std::uint64_t key, std::uint32_t own_pins);
+  bool install_ahead(HeapFile& file, PageNo page_no, std::uint32_t* frame);
+  void load_run(HeapFile& file, PageNo first, const std::vector<std::uint32_t>& run);
+  static void release_busy(Frame& frame);
+
+  std::uint32_t claim_frame(bool wait_for_busy);
+  std::uint32_t claim_victim(std::uint64_t* key);
+  bool finish_eviction(std::uint32_t frame, std::uint64_t key);
+  std::uint32_t next_candidate(bool from_hot);
+  void promote(std::uint32_t frame);
+  std::vector<std::uint32_t> dirty_run_after(std::uint32_t frame, std::uint64_t key);
+
   void unlink(std::uint32_t frame);
   void push_back(List list, std::uint32_t frame);
-  void write_back(Frame& frame, std::uint32_t index);
-  void forget(std::uint32_t frame);
   Lru& lru(List list);
+
+  void write_runs(std::vector<std::uint32_t> frames);  // dirty frames, held still by the caller
+  void drop(std::uint32_t frame);  // empties an unpinned frame; no other thread may touch it
 
   struct UnmapFrames {
     std::size_t bytes;
@@ -138,13 +188,11 @@ class BufferPool {
   };
   std::unique_ptr<Page[], UnmapFrames> pages_;  // frame_count pages, mapped, not constructed
   std::vector<Frame> frames_;
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, std::uint32_t> page_table_;
+  std::unique_ptr<Shard[]> shards_;
+  std::mutex evict_mutex_;  // guards the lists; held to pick a frame, never across I/O
   Lru free_, cold_, hot_;
   std::size_t hot_capacity_;
   std::function<void(std::uint64_t)> before_write_back_;
-  static void count_one(std::atomic<std::uint64_t>& counter);      // caller holds mutex_
-  std::atomic<std::uint64_t> hits_{0}, misses_{0}, evictions_{0};  // changed under mutex_
 };
 
 }  // namespace heapstore

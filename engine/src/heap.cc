@@ -239,4 +239,11 @@ bool Heap::copy_page(PageNo page_no, Page& out) {
   return true;
 }
 
+PageNo Heap::read_ahead(PageNo page_no) {
+  constexpr std::size_t kReadAhead = 64;
+  const auto count = static_cast<PageNo>(std::min(kReadAhead, pin_limit_));
+  pool_.read_ahead(*file_, page_no, count);
+  return page_no + count;
+}
+
 }  // namespace heapstore

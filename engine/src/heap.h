@@ -49,6 +49,9 @@ class Heap {
 
   // Copies page `page_no` into `out`; false when the container has no such page.
   bool copy_page(PageNo page_no, Page& out);
+  // Reads the uncached pages among the next few from `page_no` on into the pool ahead of a scan
+  // (as many as an operation may pin, up to 256 KiB); returns the first page past them.
+  PageNo read_ahead(PageNo page_no);
 
   // Whether an idle insert cursor stays pinned between operations; and unpinning it now.
   void set_keep_cursor(bool keep) { keep_cursor_ = keep; }

@@ -30,26 +30,49 @@ PageNo HeapFile::allocate_page() {
   return page_count_++;
 }
 
-HeapFile::PageState HeapFile::load_page(PageNo page_no, Page& out, std::string* problem) {
-  if (page_no >= page_count_)
-    throw Error(ErrorCode::kNotFound, page_name(id_, page_no) + ": past the last page (" +
-                                          std::to_string(page_count_) + " pages)");
-  std::size_t n = file_->read_at(std::uint64_t{page_no} * kPageSize, out.raw());
-  page_reads_.fetch_add(1, std::memory_order_relaxed);
-  std::fill(out.raw().begin() + static_cast<std::ptrdiff_t>(n), out.raw().end(), std::byte{0});
-  std::optional<std::string> found = out.verify(page_no);
+HeapFile::PageState HeapFile::check_loaded(PageNo page_no, Page& out, std::size_t read,
+                                           Page::Check check, std::string* problem) {
+  std::fill(out.raw().begin() + static_cast<std::ptrdiff_t>(read), out.raw().end(), std::byte{0});
+  std::optional<std::string> found = out.verify(page_no, check);
   if (!found) return PageState::kValid;
   if (all_zero(out.raw())) {
     out = Page();
     return PageState::kNeverWritten;
   }
-  *problem = std::move(*found);
+  if (problem != nullptr) *problem = std::move(*found);
   return PageState::kDamaged;
+}
+
+HeapFile::PageState HeapFile::load_page(PageNo page_no, Page& out, std::string* problem,
+                                        Page::Check check) {
+  if (page_no >= page_count_)
+    throw Error(ErrorCode::kNotFound, page_name(id_, page_no) + ": past the last page (" +
+                                          std::to_string(page_count_) + " pages)");
+  std::size_t n = file_->read_at(std::uint64_t{page_no} * kPageSize, out.raw());
+  page_reads_.fetch_add(1, std::memory_order_relaxed);
+  return check_loaded(page_no, out, n, check, problem);
+}
+
+void HeapFile::load_pages(PageNo first, std::span<Page* const> out, std::span<PageState> states) {
+  if (std::uint64_t{first} + out.size() > page_count_)
+    throw Error(ErrorCode::kNotFound, page_name(id_, first) + ": " + std::to_string(out.size()) +
+                                          " pages reach past the last page (" +
+                                          std::to_string(page_count_) + " pages)");
+  std::vector<std::byte> run(out.size() * kPageSize);
+  std::size_t n = file_->read_at(std::uint64_t{first} * kPageSize, run);
+  page_reads_.fetch_add(out.size(), std::memory_order_relaxed);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::size_t at = i * kPageSize;
+    const std::size_t have = n > at ? std::min(n - at, kPageSize) : 0;
+    std::copy_n(run.begin() + static_cast<std::ptrdiff_t>(at), have, out[i]->raw().begin());
+    states[i] =
+        check_loaded(static_cast<PageNo>(first + i), *out[i], have, Page::Check::kBounds, nullptr);
+  }
 }
 
 void HeapFile::read_page(PageNo page_no, Page& out) {
   std::string problem;
-  if (load_page(page_no, out, &problem) == PageState::kDamaged)
+  if (load_page(page_no, out, &problem, Page::Check::kBounds) == PageState::kDamaged)
     throw Error(ErrorCode::kCorruption, page_name(id_, page_no) + " (" + path() + "): " + problem);
 }
 

@@ -50,13 +50,20 @@ class HeapFile {
 
   // Reads page `page_no` (< page_count()) into `out` as it is, valid or not. kNeverWritten:
   // past the end of the file or all zero bytes (H2), and `out` is an empty page. kDamaged: the
-  // image fails Page::verify; `out` holds it and `*problem` says why. Throws Error(kIOError)
-  // when the read fails, Error(kNotFound) past page_count().
-  PageState load_page(PageNo page_no, Page& out, std::string* problem);
+  // image fails Page::verify with `check`; `out` holds it and `*problem` says why. Throws
+  // Error(kIOError) when the read fails, Error(kNotFound) past page_count().
+  PageState load_page(PageNo page_no, Page& out, std::string* problem,
+                      Page::Check check = Page::Check::kFull);
+
+  // Reads pages [first, first + out.size()) (all < page_count()) with one read call into
+  // out[0], out[1], ..., each checked as read_page checks one; `states[i]` says what page
+  // first + i was. Damaged pages are not described. Throws Error(kIOError) when the read fails.
+  void load_pages(PageNo first, std::span<Page* const> out, std::span<PageState> states);
 
   // Reads page `page_no` (< page_count()) into `out`. A page past the end of the file or of all
   // zero bytes (allocated, never written) reads as an empty page. Throws Error(kCorruption) naming
-  // container and page when the image fails Page::verify, Error(kIOError) when the read fails.
+  // container and page when the image fails Page::verify with Check::kBounds (what the buffer
+  // pool needs: `heapstore check` tests every invariant), Error(kIOError) when the read fails.
   void read_page(PageNo page_no, Page& out);
 
   // Writes `page` (its checksum sealed for `page_no`) at page `page_no`'s offset.
@@ -75,6 +82,10 @@ class HeapFile {
   std::uint64_t page_writes() const { return page_writes_.load(std::memory_order_relaxed); }
 
  private:
+  // What an image of which the file held `read` bytes is (as load_page says); zero-fills the rest.
+  static PageState check_loaded(PageNo page_no, Page& out, std::size_t read, Page::Check check,
+                                std::string* problem);
+
   ContainerId id_;
   std::unique_ptr<File> file_;
   PageNo page_count_;

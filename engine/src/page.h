@@ -146,8 +146,20 @@ class Page {
   // first one broken ("slot 3: value [4000, 4100) ends past the page"), or nothing when valid.
   std::optional<std::string> validate() const;
 
-  // Checksum for `page_no` and then validate(); for images loaded in place through raw().
-  std::optional<std::string> verify(PageNo page_no) const;
+  // How much of the page verify() checks besides the checksum.
+  enum class Check : std::uint8_t {
+    kFull,    // validate(): P1-P7, for `heapstore check`, decode and the fuzzers
+    kBounds,  // check_bounds(); in debug builds validate() as well
+  };
+
+  // Checksum for `page_no` (P8), then `check`; for images loaded in place through raw().
+  std::optional<std::string> verify(PageNo page_no, Check check = Check::kFull) const;
+
+  // P1-P3 and P5-P7, and that the values' lengths fit the value area, in one pass over the slots
+  // without P4's overlap test: what a page read into the buffer pool gets. A page that passes
+  // may give wrong bytes for overlapping values, but no operation on it reads or writes outside
+  // the page. Returns the first problem found, like validate().
+  std::optional<std::string> check_bounds() const;
 
   // The header fields as stored (format.md, "Page"), for inspecting any image, valid or not.
   struct Header {
@@ -183,7 +195,8 @@ class Page {
   void compact();
   void trim_trailing_deleted();
   std::size_t next_free_after(std::size_t index) const;
-  std::optional<std::string> check_slots() const;
+  std::optional<std::string> check_slots(bool overlaps) const;
+  std::optional<std::string> check_header() const;
 
   alignas(64) std::array<std::byte, kPageSize> bytes_;
 };

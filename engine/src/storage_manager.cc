@@ -348,7 +348,8 @@ Stats StorageManager::stats() const {
 struct Scan::State {
   StorageManager::Impl* impl = nullptr;
   ContainerId container = 0;
-  PageNo next_page = 0;  // the page to copy when the current one is exhausted
+  PageNo next_page = 0;      // the page to copy when the current one is exhausted
+  PageNo read_ahead_to = 0;  // pages before it were read ahead (or tried)
   bool has_page = false;
   bool valid = false;
   Page page;  // the current page's copy
@@ -358,6 +359,7 @@ struct Scan::State {
   void settle() {
     while (!has_page || it == page.end()) {
       auto locked = impl->shared(container);
+      if (next_page >= read_ahead_to) read_ahead_to = locked.heap().read_ahead(next_page);
       has_page = locked.heap().copy_page(next_page, page);
       if (!has_page) {
         valid = false;
