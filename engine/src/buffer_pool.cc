@@ -20,6 +20,7 @@ PinnedFrame& PinnedFrame::operator=(PinnedFrame&& other) noexcept {
     release();
     page_ = std::exchange(other.page_, nullptr);
     pins_ = std::exchange(other.pins_, nullptr);
+    latch_ = other.latch_;
     page_no_ = other.page_no_;
   }
   return *this;
@@ -155,9 +156,10 @@ std::uint32_t BufferPool::claim_frame(bool wait_for_busy) {
 }
 
 // Under evict_mutex_: a free frame, or the first unpinned frame not used again that the hand
-// meets, claimed with kBusy. A clean victim leaves the page table at once; a dirty one stays in
-// it, busy, with its key in `*key` for finish_eviction. kNone when only frames busy with another
-// thread's I/O could be had; throws Error(kResourceExhausted) when every frame is pinned.
+// meets, claimed with kBusy under its shard mutex (B1). A clean victim leaves the page table at
+// once; a dirty one stays in it, busy, with its key in `*key` for finish_eviction. kNone when only
+// frames busy with another thread's I/O could be had; throws Error(kResourceExhausted) when every
+// frame is pinned.
 std::uint32_t BufferPool::claim_victim(std::uint64_t* key) {
   std::lock_guard lock(evict_mutex_);
   if (free_.head != kNone) {
@@ -212,8 +214,9 @@ std::uint32_t BufferPool::claim_victim(std::uint64_t* key) {
 }
 
 // Writes back the claimed dirty frame `i` (page `key`) and the dirty unpinned pages right after
-// it, in one call, then takes `i` out of the page table. False when somebody pinned `i` meanwhile
-// (they waited for kBusy): it stays cached, clean now, and the caller looks for another victim.
+// it, in one call, then takes `i` out of the page table (B3). False when somebody pinned `i`
+// meanwhile (they waited for kBusy): it stays cached, clean now, and the caller looks for another
+// victim.
 bool BufferPool::finish_eviction(std::uint32_t i, std::uint64_t key) {
   Frame& f = frames_[i];
   std::vector<std::uint32_t> run = dirty_run_after(i, key);
@@ -330,8 +333,8 @@ void BufferPool::abandon(std::uint32_t i, std::uint64_t k, std::uint32_t own_pin
   release_busy(f);
 }
 
-// Called holding a pin on frame `f` that was busy: waits until the thread holding kBusy is done.
-// Returns whether `f` still holds page `k`; if not, the pin is given back.
+// Called holding a pin on frame `f` that was busy: waits until the thread holding kBusy is done
+// (B2). Returns whether `f` still holds page `k`; if not, the pin is given back.
 bool BufferPool::wait_until_loaded(Frame& f, std::uint64_t k) {
   for (std::uint32_t now = f.pins.load(std::memory_order_acquire); (now & kBusy) != 0;
        now = f.pins.load(std::memory_order_acquire)) {
@@ -352,21 +355,22 @@ void BufferPool::release_busy(Frame& f) {
 
 ReadPageGuard BufferPool::fetch_read(HeapFile& file, PageNo page_no) {
   std::uint32_t i = pin(file, page_no, Fill::kRead);
-  return {&pages_[i], &frames_[i].pins, page_no};
+  return {&pages_[i], &frames_[i].pins, &frames_[i].latch, page_no};
 }
 
 WritePageGuard BufferPool::fetch_write(HeapFile& file, PageNo page_no) {
   std::uint32_t i = pin(file, page_no, Fill::kWrite);
-  return {&pages_[i], &frames_[i].pins, page_no};
+  return {&pages_[i], &frames_[i].pins, &frames_[i].latch, page_no};
 }
 
 WritePageGuard BufferPool::create_page(HeapFile& file, PageNo page_no) {
   std::uint32_t i = pin(file, page_no, Fill::kCreate);
-  return {&pages_[i], &frames_[i].pins, page_no};
+  return {&pages_[i], &frames_[i].pins, &frames_[i].latch, page_no};
 }
 
 // --- read-ahead ------------------------------------------------------------------------------
 
+// B5: runs of uncached pages, one read each.
 void BufferPool::read_ahead(HeapFile& file, PageNo first, PageNo count) {
   constexpr std::size_t kMaxRun = 64;  // 256 KiB per read
   const auto end =

@@ -18,6 +18,7 @@
 #include "heapstore/ids.h"
 #include "page.h"
 #include "page_table.h"
+#include "shared_mutex.h"
 
 namespace heapstore {
 
@@ -26,8 +27,8 @@ namespace detail {
 class PinnedFrame {
  public:
   PinnedFrame() = default;
-  PinnedFrame(Page* page, std::atomic<std::uint32_t>* pins, PageNo page_no)
-      : page_(page), pins_(pins), page_no_(page_no) {}
+  PinnedFrame(Page* page, std::atomic<std::uint32_t>* pins, SharedMutex* latch, PageNo page_no)
+      : page_(page), pins_(pins), latch_(latch), page_no_(page_no) {}
   PinnedFrame(PinnedFrame&& other) noexcept { *this = std::move(other); }
   PinnedFrame& operator=(PinnedFrame&& other) noexcept;
   PinnedFrame(const PinnedFrame&) = delete;
@@ -39,9 +40,15 @@ class PinnedFrame {
   bool holds_page() const { return page_ != nullptr; }
   PageNo page_no() const { return page_no_; }
 
+  // The page's latch. A pin only keeps the page in its frame; threads that may use one page at
+  // once (gets, scans, in-place updates and deletes under a shared container lock) also hold its
+  // latch, shared to read and exclusive to change, and release it before the guard.
+  SharedMutex& latch() const { return *latch_; }
+
  protected:
   Page* page_ = nullptr;
   std::atomic<std::uint32_t>* pins_ = nullptr;
+  SharedMutex* latch_ = nullptr;
   PageNo page_no_ = 0;
 };
 }  // namespace detail
@@ -136,6 +143,7 @@ class BufferPool {
     std::atomic<std::uint32_t> pins{0};      // pin count | kBusy | kWaiters
     std::atomic<std::uint8_t> uses{0};       // kUnused, kUsedOnce or kUsedAgain (B4)
     std::atomic<bool> dirty{false};          // changed since last written
+    SharedMutex latch;                       // see PinnedFrame::latch()
     std::atomic<std::uint64_t> key{kNoKey};  // the page held, kNoKey when none
     HeapFile* file = nullptr;                // the file `key` names
     List list = List::kFree;

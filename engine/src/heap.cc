@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <mutex>
+#include <shared_mutex>
 #include <type_traits>
 
 #include "heapstore/error.h"
@@ -37,51 +39,66 @@ void Heap::load(std::span<const std::uint16_t> free_space, std::uint64_t values,
 void Heap::rebuild() {
   cursor_.release();
   free_space_map_ = FreeSpaceMap();
-  live_values_ = live_bytes_ = 0;
+  std::uint64_t values = 0, bytes = 0;
   for (PageNo p = 0; p < file_->page_count(); ++p) {
     ReadPageGuard guard = pool_.fetch_read(*file_, p);
     const Page& page = guard.page();
     free_space_map_.append(free_of(page));
-    live_values_ += page.value_count();
-    live_bytes_ += kPageSize - page.header_size() - page.free_space();
+    values += page.value_count();
+    bytes += kPageSize - page.header_size() - page.free_space();
+  }
+  live_values_ = values;
+  live_bytes_ = bytes;
+}
+
+void Heap::add_to(std::atomic<std::uint64_t>& count, std::uint64_t delta, Mode mode) {
+  if (mode == Mode::kShared) {
+    count.fetch_add(delta, std::memory_order_relaxed);
+  } else {
+    count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
   }
 }
 
 // --- operations: begin, touch each page before logging its change, commit ------------------
 
-void Heap::begin_op() {
+Heap::Op& Heap::begin_op() {
+  thread_local Op op;
   log_.prepare_change();  // may throw: nothing is changed yet
-  op_.begin_changes(id());
-  touched_.clear();
+  op.writer.begin_changes(id());
+  op.touched.clear();
+  return op;
 }
 
 // Records that the operation changes page `page_no` (new to the container when `is_new`). A page
 // whose last logged change precedes the last checkpoint is logged as a full image instead of
 // change by change (L4), so that recovery can rebuild it whatever a torn write left on disk.
-bool Heap::touch(PageNo page_no, Page& page, bool is_new) {
-  if (!touched_.empty() && touched_.back().page_no == page_no) return !touched_.back().image;
-  for (const Touched& t : touched_)
+bool Heap::touch(Op& op, PageNo page_no, Page& page, bool is_new) {
+  if (!op.touched.empty() && op.touched.back().page_no == page_no) return !op.touched.back().image;
+  for (const Touched& t : op.touched)
     if (t.page_no == page_no) return !t.image;
   bool image = !is_new && page.lsn() < log_.redo_lsn();
-  touched_.push_back({page_no, &page, image});
-  if (is_new) op_.init_page(page_no);
+  op.touched.push_back({page_no, &page, image});
+  if (is_new) op.writer.init_page(page_no);
   return !image;
 }
 
-// Logs the operation and gives its pages its LSN; only then are they unpinned.
-void Heap::commit_op() {
-  if (!touched_.empty()) {
-    for (const Touched& t : touched_)
-      if (t.image) op_.image(t.page_no, *t.page);
-    Lsn lsn = log_.append(op_.bytes());
-    for (const Touched& t : touched_) {
+// Logs the operation and gives its pages its LSN; only then are they unpinned (and, in shared
+// mode, unlatched by the caller).
+void Heap::commit_op(Op& op, Mode mode) {
+  if (!op.touched.empty()) {
+    for (const Touched& t : op.touched)
+      if (t.image) op.writer.image(t.page_no, *t.page);
+    Lsn lsn = log_.append(op.writer.bytes());
+    std::unique_lock free_space(free_space_mutex_, std::defer_lock);
+    if (mode == Mode::kShared) free_space.lock();
+    for (const Touched& t : op.touched) {
       t.page->set_lsn(lsn);
       if (!is_cursor(t.page_no)) free_space_map_.set(t.page_no, free_of(*t.page));
     }
-    touched_.clear();
+    op.touched.clear();
   }
-  held_.clear();
-  if (!keep_cursor_) release_cursor();
+  op.held.clear();
+  if (mode == Mode::kExclusive && !keep_cursor_) release_cursor();
 }
 
 bool Heap::is_cursor(PageNo page_no) const {
@@ -94,13 +111,13 @@ void Heap::release_cursor() {
   cursor_.release();
 }
 
-void Heap::park_cursor() {
+void Heap::park_cursor(Op& op) {
   if (!cursor_.holds_page()) return;
   free_space_map_.set(cursor_.page_no(), free_of(cursor_.page()));
-  bool changed = std::any_of(touched_.begin(), touched_.end(),
+  bool changed = std::any_of(op.touched.begin(), op.touched.end(),
                              [&](const Touched& t) { return t.page_no == cursor_.page_no(); });
   if (changed) {
-    held_.push_back(std::move(cursor_));
+    op.held.push_back(std::move(cursor_));
   } else {
     cursor_.release();
   }
@@ -111,13 +128,13 @@ void Heap::park_cursor() {
 // before changing anything. The caller counts the value. (`out` rather than a return value: GCC
 // builds a returned ValueId through the stack, and reading it back stalled store forwarding in
 // the batch loop.)
-void Heap::add(std::string_view value, ValueId& out) {
+void Heap::add(Op& op, std::string_view value, ValueId& out) {
   bool is_new = false;
   if (!cursor_.holds_page() || !cursor_.page().fits(value.size())) {
-    park_cursor();
+    park_cursor(op);
     if (auto page_no = free_space_map_.find(value.size())) {
       cursor_ = pool_.fetch_write(*file_, *page_no);
-      if (!cursor_.page().fits(value.size())) park_cursor();
+      if (!cursor_.page().fits(value.size())) park_cursor(op);
     }
     if (!cursor_.holds_page()) {
       PageNo page_no = file_->page_count();
@@ -130,19 +147,20 @@ void Heap::add(std::string_view value, ValueId& out) {
   }
   Page& page = cursor_.page();
   const SlotId slot = *page.add_value(value);
-  if (touch(cursor_.page_no(), page, is_new)) op_.add_value(cursor_.page_no(), slot, value);
+  if (touch(op, cursor_.page_no(), page, is_new))
+    op.writer.add_value(cursor_.page_no(), slot, value);
   out.container = id();
   out.page = cursor_.page_no();
   out.slot = slot;
 }
 
 ValueId Heap::insert(std::string_view value) {
-  begin_op();
+  Op& op = begin_op();
   ValueId id;
-  add(value, id);
-  live_values_ += 1;
-  live_bytes_ += value.size();
-  commit_op();
+  add(op, value, id);
+  add_to(live_values_, 1, Mode::kExclusive);
+  add_to(live_bytes_, value.size(), Mode::kExclusive);
+  commit_op(op, Mode::kExclusive);
   return id;
 }
 
@@ -151,79 +169,99 @@ std::vector<ValueId> Heap::insert_many(std::span<const std::string_view> values)
   std::size_t added = 0;
   std::uint64_t bytes = 0;
   auto count_added = [&] {
-    live_values_ += added;
-    live_bytes_ += bytes;
+    add_to(live_values_, added, Mode::kExclusive);
+    add_to(live_bytes_, bytes, Mode::kExclusive);
+    added = bytes = 0;
   };
-  begin_op();
+  Op* op = &begin_op();
+  std::size_t done = 0;
   try {
-    for (; added < values.size(); ++added) {
-      add(values[added], ids[added]);
-      bytes += values[added].size();
-      if (held_.size() + 1 >= pin_limit_) {  // a piece as large as the pool allows: log it
-        commit_op();
-        begin_op();
+    for (; done < values.size(); ++done) {
+      add(*op, values[done], ids[done]);
+      ++added;
+      bytes += values[done].size();
+      if (op->held.size() + 1 >= pin_limit_) {  // a piece as large as the pool allows: log it
+        count_added();
+        commit_op(*op, Mode::kExclusive);
+        op = &begin_op();
       }
     }
   } catch (...) {
     count_added();
-    commit_op();  // what was stored is logged, so memory and log agree
+    commit_op(*op, Mode::kExclusive);  // what was stored is logged, so memory and log agree
     throw;
   }
   count_added();
-  commit_op();
+  commit_op(*op, Mode::kExclusive);
   return ids;
 }
 
 template <typename Guard>
-Guard Heap::pin_value(ValueId id, std::string_view* value) {
+Guard Heap::pin_page(ValueId id) {
   if (id.page >= file_->page_count()) throw_no_value(id);
-  Guard guard;
   if constexpr (std::is_same_v<Guard, ReadPageGuard>) {
-    guard = pool_.fetch_read(*file_, id.page);
+    return pool_.fetch_read(*file_, id.page);
   } else {
-    guard = pool_.fetch_write(*file_, id.page);
+    return pool_.fetch_write(*file_, id.page);
   }
-  std::optional<std::string_view> found = guard.page().get_value(id.slot);
-  if (!found) throw_no_value(id);
-  *value = *found;
-  return guard;
 }
 
 void Heap::get(ValueId id, std::string& out) {
-  std::string_view value;
-  ReadPageGuard guard = pin_value<ReadPageGuard>(id, &value);
-  out.assign(value);
+  ReadPageGuard guard = pin_page<ReadPageGuard>(id);
+  std::shared_lock latch(guard.latch());
+  std::optional<std::string_view> value = guard.page().get_value(id.slot);
+  if (!value) throw_no_value(id);
+  out.assign(*value);
 }
 
 ValueId Heap::update(ValueId id, std::string_view value) {
-  begin_op();
-  std::string_view old_value;
-  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_value);
-  const std::size_t old_size = old_value.size();
+  Op& op = begin_op();
+  WritePageGuard guard = pin_page<WritePageGuard>(id);
   Page& page = guard.page();
+  std::optional<std::string_view> old_value = page.get_value(id.slot);
+  if (!old_value) throw_no_value(id);
+  const std::size_t old_size = old_value->size();
   ValueId result = id;
   if (page.update_value(id.slot, value) == UpdateResult::kUpdated) {
-    if (touch(id.page, page, false)) op_.update_value(id.page, id.slot, value);
+    if (touch(op, id.page, page, false)) op.writer.update_value(id.page, id.slot, value);
   } else {  // it no longer fits its page: both halves of the move are one operation
-    add(value, result);
+    add(op, value, result);
     page.delete_value(id.slot);
-    if (touch(id.page, page, false)) op_.delete_value(id.page, id.slot);
+    if (touch(op, id.page, page, false)) op.writer.delete_value(id.page, id.slot);
   }
-  live_bytes_ += value.size() - old_size;
-  commit_op();
+  add_to(live_bytes_, value.size() - old_size, Mode::kExclusive);
+  commit_op(op, Mode::kExclusive);
   return result;
 }
 
+bool Heap::update_in_place(ValueId id, std::string_view value) {
+  Op& op = begin_op();
+  WritePageGuard guard = pin_page<WritePageGuard>(id);
+  std::unique_lock latch(guard.latch());
+  Page& page = guard.page();
+  std::optional<std::string_view> old_value = page.get_value(id.slot);
+  if (!old_value) throw_no_value(id);
+  const std::size_t old_size = old_value->size();
+  if (page.update_value(id.slot, value) != UpdateResult::kUpdated) return false;
+  if (touch(op, id.page, page, false)) op.writer.update_value(id.page, id.slot, value);
+  add_to(live_bytes_, value.size() - old_size, Mode::kShared);
+  commit_op(op, Mode::kShared);
+  return true;
+}
+
 void Heap::erase(ValueId id) {
-  begin_op();
-  std::string_view old_value;
-  WritePageGuard guard = pin_value<WritePageGuard>(id, &old_value);
-  const std::size_t old_size = old_value.size();
-  guard.page().delete_value(id.slot);
-  if (touch(id.page, guard.page(), false)) op_.delete_value(id.page, id.slot);
-  live_values_ -= 1;
-  live_bytes_ -= old_size;
-  commit_op();
+  Op& op = begin_op();
+  WritePageGuard guard = pin_page<WritePageGuard>(id);
+  std::unique_lock latch(guard.latch());
+  Page& page = guard.page();
+  std::optional<std::string_view> old_value = page.get_value(id.slot);
+  if (!old_value) throw_no_value(id);
+  const std::size_t old_size = old_value->size();
+  page.delete_value(id.slot);
+  if (touch(op, id.page, page, false)) op.writer.delete_value(id.page, id.slot);
+  add_to(live_values_, std::uint64_t(0) - 1, Mode::kShared);
+  add_to(live_bytes_, std::uint64_t(0) - old_size, Mode::kShared);
+  commit_op(op, Mode::kShared);
 }
 
 std::vector<std::uint16_t> Heap::free_space() const {
@@ -235,6 +273,7 @@ std::vector<std::uint16_t> Heap::free_space() const {
 bool Heap::copy_page(PageNo page_no, Page& out) {
   if (page_no >= file_->page_count()) return false;
   ReadPageGuard guard = pool_.fetch_read(*file_, page_no);
+  std::shared_lock latch(guard.latch());
   std::memcpy(out.raw().data(), guard.page().raw().data(), kPageSize);
   return true;
 }

@@ -3,12 +3,16 @@
 // "Operations"). A page changed by an operation stays pinned until the operation is logged and
 // the page carries its LSN, so no page reaches disk ahead of its log records (L2). Internal.
 //
-// Not thread-safe: the storage manager serialises the calls on one heap (the container's lock);
-// const calls and get()/copy_page() may run together under a shared lock.
+// Two modes, chosen by the storage manager's container lock: calls marked "exclusive" run alone on
+// the heap; calls marked "shared" may run together, from any threads, with each other and with
+// const calls. Shared calls latch the page they use (PinnedFrame::latch), so calls on different
+// pages run in parallel and calls on one page in turn (format.md, "Concurrency").
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,30 +39,34 @@ class Heap {
   // Recomputes the free-space map and counts by reading every page (after recovery).
   void rebuild();
 
-  // Stores `value` (at most kMaxValueSize bytes, checked by the caller) and returns its id.
+  // Exclusive. Stores `value` (at most kMaxValueSize bytes, checked by the caller); returns its id.
   ValueId insert(std::string_view value);
-  // Stores each of `values`, in order; see StorageManager::insert_values for what is atomic.
+  // Exclusive. Stores each of `values`, in order; see StorageManager::insert_values for what is
+  // atomic.
   std::vector<ValueId> insert_many(std::span<const std::string_view> values);
-  // Copies value `id` into `out`; Error(kNotFound) when the page or slot holds none.
+  // Shared. Copies value `id` into `out`; Error(kNotFound) when the page or slot holds none.
   void get(ValueId id, std::string& out);
-  // Replaces value `id`, moving it to another page when it no longer fits its own (one logged
-  // operation: after a crash exactly one version exists). Returns its id, new if it moved.
+  // Exclusive. Replaces value `id`, moving it to another page when it no longer fits its own (one
+  // logged operation: after a crash exactly one version exists). Returns its id, new if it moved.
   ValueId update(ValueId id, std::string_view value);
-  // Deletes value `id`; Error(kNotFound) when there is none.
+  // Shared. Replaces value `id` in its own page and returns true; false, changing nothing, when
+  // the new value does not fit there (then update() moves it). Error(kNotFound) when there is none.
+  bool update_in_place(ValueId id, std::string_view value);
+  // Shared. Deletes value `id`; Error(kNotFound) when there is none.
   void erase(ValueId id);
 
-  // Copies page `page_no` into `out`; false when the container has no such page.
+  // Shared. Copies page `page_no` into `out`; false when the container has no such page.
   bool copy_page(PageNo page_no, Page& out);
-  // Reads the uncached pages among the next few from `page_no` on into the pool ahead of a scan
-  // (as many as an operation may pin, up to 256 KiB); returns the first page past them.
+  // Shared. Reads the uncached pages among the next few from `page_no` on into the pool ahead of a
+  // scan (as many as an operation may pin, up to 256 KiB); returns the first page past them.
   PageNo read_ahead(PageNo page_no);
 
-  // Whether an idle insert cursor stays pinned between operations; and unpinning it now.
+  // Exclusive: whether an idle insert cursor stays pinned between operations; and unpinning it.
   void set_keep_cursor(bool keep) { keep_cursor_ = keep; }
   void release_cursor();
 
-  std::uint64_t live_values() const { return live_values_; }
-  std::uint64_t live_bytes() const { return live_bytes_; }
+  std::uint64_t live_values() const { return live_values_.load(std::memory_order_relaxed); }
+  std::uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
   // The free-space map's entries, one per page (format.md, F1).
   std::vector<std::uint16_t> free_space() const;
 
@@ -72,29 +80,39 @@ class Heap {
     Page* page;
     bool image;  // logged as a full image at the end of the operation (L4)
   };
+  // What the operation under way has changed. Each thread reuses its own (this_thread_op()), as
+  // shared calls on one heap may run at once.
+  struct Op {
+    OpWriter writer;
+    std::vector<Touched> touched;
+    std::vector<WritePageGuard>
+        held;  // pages changed, besides the cursor, kept pinned until logged
+  };
+  enum class Mode : bool { kExclusive, kShared };
 
-  void begin_op();
-  bool touch(PageNo page_no, Page& page, bool is_new);  // whether to log changes one by one
-  void commit_op();
-  void add(std::string_view value, ValueId& out);
+  Op& begin_op();
+  bool touch(Op& op, PageNo page_no, Page& page, bool is_new);  // whether to log changes one by one
+  void commit_op(Op& op, Mode mode);
+  void add(Op& op, std::string_view value, ValueId& out);
   // The cursor's own free-space entry is left stale while it takes inserts and set when it moves
   // on or is released (find() is only asked once the cursor is parked), saving a map update per
   // insert; free_space() reads the cursor's page instead.
   bool is_cursor(PageNo page_no) const;
-  void park_cursor();  // keeps the cursor's page pinned until the operation is logged
+  void park_cursor(Op& op);  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>
-  Guard pin_value(ValueId id, std::string_view* value);  // `value` lives as long as the guard
+  Guard pin_page(ValueId id);  // Error(kNotFound) past the last page
+  // Adds `delta` (two's complement) to a count: a plain load and store in exclusive mode, where no
+  // other call runs, an atomic add in shared mode.
+  static void add_to(std::atomic<std::uint64_t>& count, std::uint64_t delta, Mode mode);
 
   std::unique_ptr<HeapFile> file_;
   BufferPool& pool_;
   Log& log_;
   FreeSpaceMap free_space_map_;
-  WritePageGuard cursor_;             // the page that took the last insert
-  std::vector<WritePageGuard> held_;  // other pages of the operation under way
-  std::vector<Touched> touched_;
-  OpWriter op_;
-  std::uint64_t live_values_ = 0;
-  std::uint64_t live_bytes_ = 0;
+  std::mutex free_space_mutex_;  // guards free_space_map_ between shared calls
+  WritePageGuard cursor_;        // the page that took the last insert
+  std::atomic<std::uint64_t> live_values_{0};
+  std::atomic<std::uint64_t> live_bytes_{0};
   bool keep_cursor_ = false;
   std::size_t pin_limit_ = 2;
 };

@@ -256,13 +256,17 @@ void StorageManager::get_value(ValueId id, std::string& out) {
 
 ValueId StorageManager::update_value(ValueId id, std::string_view value) {
   check_size(value);
-  return make_change(*impl_,
-                     [&] { return impl_->exclusive(id.container).heap().update(id, value); });
+  // In its own page under the shared lock (other pages' changes run meanwhile); a value that
+  // must move takes the container alone.
+  return make_change(*impl_, [&] {
+    if (impl_->shared(id.container).heap().update_in_place(id, value)) return id;
+    return impl_->exclusive(id.container).heap().update(id, value);
+  });
 }
 
 void StorageManager::delete_value(ValueId id) {
   make_change(*impl_, [&] {
-    impl_->exclusive(id.container).heap().erase(id);
+    impl_->shared(id.container).heap().erase(id);
     return true;
   });
 }

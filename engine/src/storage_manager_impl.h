@@ -2,7 +2,8 @@
 // (opening, checkpoints, the catalog) and recovery.cc (replaying the log). Internal.
 //
 // Lock order, outermost first: structure_mutex, map_mutex, a container's mutex (ascending ids
-// when several), the buffer pool's mutex, the log's io then append mutex. No public call returns
+// when several), a page latch, the heap's free-space mutex, the buffer pool's eviction mutex then
+// a shard mutex, the log's io then append mutex (format.md, "Concurrency"). No public call returns
 // holding any of them (a Scan holds none between calls), so callers cannot make a cycle.
 #pragma once
 
@@ -31,7 +32,7 @@ struct Container {
   explicit Container(std::unique_ptr<Heap> h) : heap(std::move(h)) {}
 
   std::unique_ptr<Heap> heap;
-  SharedMutex mutex;     // shared: reads; exclusive: changes
+  SharedMutex mutex;     // shared: Heap's shared calls; exclusive: the rest (heap.h)
   bool removed = false;  // guarded by mutex; set by remove_container
 };
 

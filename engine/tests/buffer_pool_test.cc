@@ -4,17 +4,23 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <random>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "heapstore/error.h"
 #include "heapstore/file.h"
@@ -280,6 +286,137 @@ TEST_F(BufferPoolTest, ScanOfPagesTouchedOnceDoesNotEvictHotPages) {
   const std::uint64_t hits = pool.hits();
   for (PageNo page_no = 0; page_no < kHot; ++page_no) pool.fetch_read(*heap_, page_no);
   EXPECT_EQ(pool.hits(), hits + kHot);
+}
+
+// B5: read_ahead reads each run of uncached pages with one read call; the pages it reads are
+// then hits, with their contents.
+TEST_F(BufferPoolTest, ReadAheadReadsEachUncachedRunInOneCall) {
+  BufferPool pool(64);
+  create_pages(pool, 20);
+  pool.clear();
+  pool.fetch_read(*heap_, 5);  // cached: splits the range in two runs
+  const std::uint64_t reads = fs_.calls(FaultyFileSystem::Op::kRead);
+  const std::uint64_t misses = pool.misses();
+  pool.read_ahead(*heap_, 0, 20);
+  EXPECT_EQ(fs_.calls(FaultyFileSystem::Op::kRead), reads + 2);
+  EXPECT_EQ(pool.misses(), misses + 19);
+  const std::uint64_t hits = pool.hits();
+  expect_pages(pool, 20, 0);
+  EXPECT_EQ(pool.hits(), hits + 20);
+  pool.read_ahead(*heap_, 18, 100);  // past the last page: stops there, reads nothing
+  EXPECT_EQ(fs_.calls(FaultyFileSystem::Op::kRead), reads + 2);
+}
+
+TEST_F(BufferPoolTest, ReadAheadOfADamagedPageLeavesItForTheFetchToReport) {
+  BufferPool pool(8);
+  create_pages(pool, 3);
+  pool.clear();
+  {
+    std::fstream file(heap_->path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(kPageSize + 100);
+    file.put('\x5a');  // page 1's checksum no longer matches
+  }
+  pool.read_ahead(*heap_, 0, 3);
+  EXPECT_EQ(pool.fetch_read(*heap_, 0).page().get_value(0), value_for(0, 0));
+  EXPECT_EQ(thrown_by([&] { pool.fetch_read(*heap_, 1); }).code, "Corruption");
+  EXPECT_EQ(pool.fetch_read(*heap_, 2).page().get_value(0), value_for(2, 0));
+}
+
+// B4 with read-ahead: pages read ahead and then used once by a scan stay cold.
+TEST_F(BufferPoolTest, PagesReadAheadAndUsedOnceDoNotEvictHotPages) {
+  constexpr PageNo kFrames = 32, kHot = kFrames / 2, kScanned = 10 * kFrames;
+  BufferPool pool(kFrames);
+  allocate(kHot + kScanned);
+  for (int round = 0; round < 3; ++round) {
+    for (PageNo page_no = 0; page_no < kHot; ++page_no) pool.fetch_read(*heap_, page_no);
+  }
+  for (PageNo page_no = kHot; page_no < kHot + kScanned; ++page_no) {
+    if (page_no % 4 == 0) pool.read_ahead(*heap_, page_no, 4);
+    pool.fetch_read(*heap_, page_no);
+  }
+  const std::uint64_t hits = pool.hits();
+  for (PageNo page_no = 0; page_no < kHot; ++page_no) pool.fetch_read(*heap_, page_no);
+  EXPECT_EQ(pool.hits(), hits + kHot);
+}
+
+// B3: evicting a dirty page writes the dirty pages after it in the same call (at most 1/8 of the
+// frames), and they stay cached, clean.
+TEST_F(BufferPoolTest, EvictionWritesTheDirtyPagesAfterItsVictimInOneCall) {
+  BufferPool pool(64);
+  create_pages(pool, 64);  // all dirty; page 0 is the first victim
+  const std::uint64_t writes = fs_.calls(FaultyFileSystem::Op::kWrite);
+  heap_->allocate_page();
+  pool.create_page(*heap_, 64);
+  EXPECT_EQ(fs_.calls(FaultyFileSystem::Op::kWrite), writes + 1);
+  EXPECT_EQ(heap_->page_writes(), 8u);
+  EXPECT_EQ(pool.evictions(), 1u);
+  for (PageNo page_no = 0; page_no < 8; ++page_no)
+    EXPECT_EQ(value_on_disk(heap_->path(), page_no), value_for(page_no, 0)) << page_no;
+  EXPECT_EQ(value_on_disk(heap_->path(), 8), std::nullopt);
+  pool.flush(*heap_);  // pages 1-7 are clean now: 64 - 8 + 1 pages left to write
+  EXPECT_EQ(heap_->page_writes(), 8u + 57u);
+}
+
+// B2: a thread that wants a page another thread is reading waits for that read instead of
+// reading it again, and gets the page.
+TEST_F(BufferPoolTest, AFetchOfAPageBeingReadWaitsForThatRead) {
+  BufferPool pool(8);
+  create_pages(pool, 4);
+  pool.clear();
+  const std::uint64_t misses = pool.misses(), hits = pool.hits();
+  auto fetch_page_3 = [&] {
+    EXPECT_EQ(pool.fetch_read(*heap_, 3).page().get_value(0), value_for(3, 0));
+  };
+  fs_.hold_reads(".heap");
+  std::thread first(fetch_page_3);
+  fs_.wait_for_held_read();
+  std::atomic<bool> second_done = false;
+  std::thread second([&] {
+    fetch_page_3();
+    second_done = true;
+  });
+  while (pool.hits() == hits) std::this_thread::yield();  // the second has pinned the busy frame
+  EXPECT_FALSE(second_done) << "the second fetch did not wait for the page to be read";
+  fs_.release_reads();
+  first.join();
+  second.join();
+  EXPECT_EQ(pool.misses(), misses + 1);
+  EXPECT_EQ(heap_->page_reads(), 1u);
+}
+
+// Many threads missing and hitting at once on a pool much smaller than the data, some of them
+// changing their own pages: every page read back holds what was last written (under
+// ThreadSanitizer too).
+TEST_F(BufferPoolTest, ThreadsFetchingAtOnceSeeEveryPageIntact) {
+  constexpr PageNo kPages = 96;
+  constexpr int kThreads = 4;
+  BufferPool pool(12);
+  create_pages(pool, kPages);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t));
+      for (int i = 0; i < 3000; ++i) {
+        const auto page_no = static_cast<PageNo>(rng() % kPages);
+        if (page_no % kThreads == static_cast<PageNo>(t) && i % 7 == 0) {  // its own pages
+          WritePageGuard guard = pool.fetch_write(*heap_, page_no);
+          std::unique_lock latch(guard.latch());
+          ASSERT_EQ(guard.page().update_value(0, value_for(page_no, 1)), UpdateResult::kUpdated);
+          ASSERT_EQ(guard.page().update_value(0, value_for(page_no, 0)), UpdateResult::kUpdated);
+        } else {
+          ReadPageGuard guard = pool.fetch_read(*heap_, page_no);
+          std::shared_lock latch(guard.latch());
+          if (page_no % 5 == 0) pool.read_ahead(*heap_, page_no + 1, 3);
+          ASSERT_EQ(guard.page().get_value(0), value_for(page_no, 0)) << "page " << page_no;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  expect_pages(pool, kPages, 0);
+  pool.flush(*heap_);
+  for (PageNo page_no = 0; page_no < kPages; ++page_no)
+    EXPECT_EQ(value_on_disk(heap_->path(), page_no), value_for(page_no, 0));
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +22,7 @@
 namespace heapstore {
 namespace {
 
+using heapstore::testing::FaultyFileSystem;
 using heapstore::testing::matches;
 using heapstore::testing::TempDir;
 using heapstore::testing::test_value;
@@ -122,6 +125,46 @@ TEST_F(ConcurrencyTest, FlushAndClearCacheRunSafelyAlongsideWriters) {
     }
   });
   for (int t = 1; t < kThreads; ++t) EXPECT_TRUE(matches(*store_, models_[t], t));
+}
+
+// While one thread waits for the disk (a get that missed the pool), others of the same container
+// still get values, cached or not, update them in place and delete them: the miss holds no
+// pool-wide lock during its read, and in-place changes need the container lock only shared
+// (format.md, "Buffer pool" B2 and "Concurrency"). A regression would block the main thread until
+// the read is released: the deadline turns that into a failure instead of a hang.
+TEST(ConcurrencyWhileReadingTest, OtherPagesOfTheContainerAreReadAndChangedMeanwhile) {
+  TempDir dir;
+  FaultyFileSystem fs;
+  auto store = StorageManager::open(
+      dir.path(), {.buffer_pool_frames = 64, .file_system = &fs, .durability = Durability::kNone});
+  store->create_container(1);
+  std::vector<ValueId> ids;
+  for (int i = 0; i < 80; ++i) ids.push_back(store->insert_value(1, test_value(1000, i)));
+  store->clear_cache();
+  const ValueId far = ids.back(), near = ids.front(), gone = ids[10], cold = ids[40];
+  ASSERT_NE(far.page, near.page);
+  ASSERT_NE(far.page, gone.page);
+  ASSERT_NE(far.page, cold.page);
+  EXPECT_EQ(store->get_value(near), test_value(1000, 0));  // cached from here on
+  EXPECT_EQ(store->get_value(gone), test_value(1000, 10));
+
+  fs.hold_reads("c1.heap", std::uint64_t{far.page} * kPageSize);
+  std::future<std::string> waiting =
+      std::async(std::launch::async, [&] { return store->get_value(far); });
+  fs.wait_for_held_read();
+  std::future<void> others = std::async(std::launch::async, [&] {
+    EXPECT_EQ(store->get_value(near), test_value(1000, 0));
+    EXPECT_EQ(store->get_value(cold), test_value(1000, 40));  // a miss of its own
+    EXPECT_EQ(store->update_value(near, test_value(1000, 1000)), near);
+    store->delete_value(gone);
+  });
+  const bool done = others.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  fs.release_reads();
+  EXPECT_TRUE(done) << "gets and changes of other pages waited for one page's read";
+  others.get();
+  EXPECT_EQ(waiting.get(), test_value(1000, 79));
+  EXPECT_EQ(store->get_value(near), test_value(1000, 1000));
+  EXPECT_THROW(store->get_value(gone), Error);
 }
 
 }  // namespace

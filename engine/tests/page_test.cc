@@ -570,6 +570,15 @@ TEST_P(PageCorruption, DecodeRejectsItNamingPageAndSlot) {
   EXPECT_NE(load_raw(image).verify(7), std::nullopt) << "verify() misses it";
 }
 
+// What the buffer pool checks on read (check_bounds: all but P4) rejects every tamper but the
+// overlap, which costs a pass ordering the values and cannot make an operation leave the page.
+TEST_P(PageCorruption, CheckBoundsRejectsAllButAnOverlap) {
+  Image image = base_image(7);
+  GetParam().apply(image);
+  const bool overlap = GetParam().name == "OverlappingValues";
+  EXPECT_EQ(load_raw(image).check_bounds().has_value(), !overlap) << GetParam().name;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Page, PageCorruption,
     ::testing::Values(
@@ -622,6 +631,30 @@ void expect_accepted_image_is_sound(const Image& image, PageNo page_no) {
   page.delete_value(0);
   page.update_value(2, test_value(30, 1));
   ASSERT_EQ(page.validate(), std::nullopt);
+}
+
+// A page whose values overlap but stay within bounds (what check_bounds lets through) takes
+// every operation without reading or writing outside itself (AddressSanitizer is the judge), and
+// its free space never underflows.
+TEST(Page, OperationsOnPagesThatOnlyPassCheckBoundsStayInsideThePage) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    Image image = base_image(7);
+    const std::size_t slots = 5;
+    for (std::size_t s = 0; s < slots; ++s) {  // every value somewhere in the value area
+      if (s == 3) continue;                    // deleted
+      const std::uint16_t start = get16(image, kValueStartAt);
+      put16(image, slot_at(s), static_cast<std::uint16_t>(start + rng() % (kPageSize - start - 9)));
+    }
+    Page page = load_raw(image);
+    if (page.check_bounds()) continue;
+    page.add_value(test_value(rng() % 3000, round));
+    page.update_value(static_cast<SlotId>(rng() % slots), test_value(rng() % 2000, round + 1));
+    page.delete_value(static_cast<SlotId>(rng() % slots));
+    page.add_value(test_value(rng() % 4000, round + 2));
+    for (const Page::Entry& entry : page) ASSERT_TRUE(views_page(page, entry.value));
+    ASSERT_LE(page.free_space(), kPageSize);
+  }
 }
 
 TEST(Page, DecodeOfMutatedImagesEitherRejectsOrYieldsAValidPage) {

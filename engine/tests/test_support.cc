@@ -175,6 +175,7 @@ class FaultyFile : public File {
   FaultyFile(std::unique_ptr<File> real, FaultyFileSystem& fs) : real_(std::move(real)), fs_(fs) {}
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override {
+    fs_.hold_if_chosen(path(), offset);
     if (auto fault = fs_.count(FaultyFileSystem::Op::kRead, path())) {
       throw injected(*fault, "read at offset " + std::to_string(offset) + " of", path());
     }
@@ -210,6 +211,33 @@ class FaultyFile : public File {
 };
 
 FaultyFileSystem::FaultyFileSystem() : real_(default_file_system()) {}
+
+void FaultyFileSystem::hold_reads(std::string path_part, std::optional<std::uint64_t> offset) {
+  std::lock_guard lock(mutex_);
+  held_path_part_ = std::move(path_part);
+  held_offset_ = offset;
+}
+
+void FaultyFileSystem::release_reads() {
+  std::lock_guard lock(mutex_);
+  held_path_part_.reset();
+  held_changed_.notify_all();
+}
+
+void FaultyFileSystem::wait_for_held_read() {
+  std::unique_lock lock(mutex_);
+  held_changed_.wait(lock, [&] { return reads_held_ > 0; });
+}
+
+void FaultyFileSystem::hold_if_chosen(const std::string& path, std::uint64_t offset) {
+  std::unique_lock lock(mutex_);
+  if (!held_path_part_ || path.find(*held_path_part_) == std::string::npos) return;
+  if (held_offset_ && *held_offset_ != offset) return;
+  ++reads_held_;
+  held_changed_.notify_all();
+  held_changed_.wait(lock, [&] { return !held_path_part_; });
+  --reads_held_;
+}
 
 void FaultyFileSystem::fail(Op op, Fault fault, std::uint64_t nth, std::string path_part) {
   std::lock_guard lock(mutex_);

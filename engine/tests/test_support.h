@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -142,6 +143,13 @@ class FaultyFileSystem : public FileSystem {
   // Disarms every fault; calls go through again.
   void heal();
 
+  // Makes reads of paths containing `path_part` (and only those at byte `offset`, when given)
+  // wait from now on until release_reads(), to show what other threads can do while one waits for
+  // the disk; wait_for_held_read() returns once a read is waiting.
+  void hold_reads(std::string path_part, std::optional<std::uint64_t> offset = std::nullopt);
+  void release_reads();
+  void wait_for_held_read();
+
   // Calls of `op` made so far (failed ones included), and how many faults were injected.
   std::uint64_t calls(Op op) const;
   std::uint64_t faults_injected() const;
@@ -168,7 +176,14 @@ class FaultyFileSystem : public FileSystem {
   // Counts a call of `op` on `path` and returns the fault to inject into it, if any.
   std::optional<Fault> count(Op op, const std::string& path);
 
+  // A read at `offset` of `path` waits here while such reads are held.
+  void hold_if_chosen(const std::string& path, std::uint64_t offset);
+
   mutable std::mutex mutex_;
+  std::condition_variable held_changed_;
+  std::optional<std::string> held_path_part_;  // reads of matching paths wait while set
+  std::optional<std::uint64_t> held_offset_;   // ... at this offset, if set
+  int reads_held_ = 0;                         // reads waiting now
   std::array<std::uint64_t, 4> calls_{};
   std::array<Armed, 4> armed_{};
   std::uint64_t faults_injected_ = 0;
