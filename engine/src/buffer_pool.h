@@ -19,6 +19,7 @@
 #include "page.h"
 #include "page_table.h"
 #include "shared_mutex.h"
+#include "spin_lock.h"
 
 namespace heapstore {
 
@@ -156,7 +157,7 @@ class BufferPool {
     std::size_t size = 0;
   };
   struct alignas(64) Shard {
-    std::mutex mutex;
+    SpinLock mutex;
     PageTable table;
     // Changed under `mutex` with a plain load and store (no locked add); read without it.
     std::atomic<std::uint64_t> hits{0}, misses{0}, evictions{0};

@@ -52,6 +52,7 @@ void Heap::rebuild() {
 }
 
 void Heap::add_to(std::atomic<std::uint64_t>& count, std::uint64_t delta, Mode mode) {
+  if (delta == 0) return;  // a same-size update: no write to a line all threads share
   if (mode == Mode::kShared) {
     count.fetch_add(delta, std::memory_order_relaxed);
   } else {
@@ -89,16 +90,23 @@ void Heap::commit_op(Op& op, Mode mode) {
     for (const Touched& t : op.touched)
       if (t.image) op.writer.image(t.page_no, *t.page);
     Lsn lsn = log_.append(op.writer.bytes());
-    std::unique_lock free_space(free_space_mutex_, std::defer_lock);
-    if (mode == Mode::kShared) free_space.lock();
     for (const Touched& t : op.touched) {
       t.page->set_lsn(lsn);
-      if (!is_cursor(t.page_no)) free_space_map_.set(t.page_no, free_of(*t.page));
+      if (!is_cursor(t.page_no)) set_free_space(t.page_no, free_of(*t.page), mode);
     }
     op.touched.clear();
   }
   op.held.clear();
   if (mode == Mode::kExclusive && !keep_cursor_) release_cursor();
+}
+
+// A page's own entry is only changed by calls that hold the page (latched, in shared mode), so
+// it can be compared without the mutex; the tree above it is shared by all pages.
+void Heap::set_free_space(PageNo page_no, std::uint16_t free, Mode mode) {
+  if (free_space_map_.get(page_no) == free) return;  // a same-size update
+  std::unique_lock lock(free_space_mutex_, std::defer_lock);
+  if (mode == Mode::kShared) lock.lock();
+  free_space_map_.set(page_no, free);
 }
 
 bool Heap::is_cursor(PageNo page_no) const {

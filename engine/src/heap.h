@@ -98,6 +98,7 @@ class Heap {
   // on or is released (find() is only asked once the cursor is parked), saving a map update per
   // insert; free_space() reads the cursor's page instead.
   bool is_cursor(PageNo page_no) const;
+  void set_free_space(PageNo page_no, std::uint16_t free, Mode mode);
   void park_cursor(Op& op);  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>
   Guard pin_page(ValueId id);  // Error(kNotFound) past the last page

@@ -17,6 +17,7 @@
 #include "heapstore/file.h"
 #include "heapstore/options.h"
 #include "log_record.h"
+#include "spin_lock.h"
 
 namespace heapstore {
 
@@ -127,8 +128,8 @@ class Log {
   const std::string dir_;
   const Durability durability_;
 
-  mutable std::mutex append_mutex_;  // guards buffer_, buffer_lsn_, end_
-  ByteBuffer buffer_;                // a frame header's room, then operations not yet written
+  mutable SpinLock append_mutex_;  // guards buffer_, buffer_lsn_, end_ (short sections only)
+  ByteBuffer buffer_;              // a frame header's room, then operations not yet written
   ByteBuffer spare_;  // the last frame written, kept for its capacity; guarded by io_mutex_
   std::atomic<std::size_t> buffered_{0};  // buffer_.size(), read without the lock
   Lsn buffer_lsn_ = 0;                    // LSN of the first operation in buffer_
