@@ -20,8 +20,9 @@ ctest --preset dev
 
 echo "== tsan preset: concurrency under ThreadSanitizer" >&2
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target concurrency_test durability_test shared_mutex_test
-ctest --preset tsan -R '^(Concurrency|Durability|SharedMutex)'
+cmake --build --preset tsan --target concurrency_test durability_test shared_mutex_test \
+  buffer_pool_test
+ctest --preset tsan -R '^(Concurrency|Durability|SharedMutex|SpinLock|BufferPool)'
 
 echo "== kill -9 loop: 30 random kills of a store being changed, each reopened and checked" >&2
 bash ci/crash-loop.sh --trials 30 --bin build/dev/engine/testing/heapstore_crash_child

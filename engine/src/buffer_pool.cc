@@ -503,13 +503,13 @@ void BufferPool::drop(std::uint32_t i) {
 
 // A page of `file` may be busy being written back by another thread's eviction: that is waited
 // for (claiming the frame), so that no write reaches the file after it is gone.
-void BufferPool::discard(HeapFile& file) {
+void BufferPool::discard(HeapFile& file, PageNo first) {
   std::lock_guard lock(evict_mutex_);
   for (std::uint32_t i = 0; i < frames_.size(); ++i) {
     Frame& f = frames_[i];
     for (;;) {
       const std::uint64_t k = f.key.load(std::memory_order_acquire);
-      if (k == kNoKey || (k >> 32) != file.id()) break;
+      if (k == kNoKey || (k >> 32) != file.id() || static_cast<PageNo>(k) < first) break;
       std::uint32_t idle = 0;
       if (f.pins.compare_exchange_strong(idle, kBusy, std::memory_order_acquire)) {
         if (f.key.load(std::memory_order_acquire) == k) drop(i);

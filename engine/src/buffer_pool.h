@@ -106,9 +106,10 @@ class BufferPool {
   // cached. The caller makes sure no page is being changed meanwhile.
   void flush_all();
 
-  // Drops every page of `file` without writing it back (the container is being removed). Other
-  // files' pages may be in use meanwhile; no page of `file` may be pinned.
-  void discard(HeapFile& file);
+  // Drops the pages of `file` numbered `first` and above (all of them by default: the container
+  // is being removed; else its empty tail is being cut off) without writing them back. Other
+  // files' pages may be in use meanwhile; none of the dropped pages may be pinned.
+  void discard(HeapFile& file, PageNo first = 0);
 
   // Writes back every dirty page, then empties every unpinned frame.
   void clear();

@@ -29,6 +29,14 @@ void FreeSpaceMap::set(PageNo page, std::uint16_t free) {
   for (i /= 2; i >= 1 && tree_[i] < free; i /= 2) tree_[i] = free;
 }
 
+// The dropped leaves read 0 (as unused leaves do); the bounds above them may stay high (F2 only
+// asks for upper bounds), and find() repairs them where it meets them.
+void FreeSpaceMap::truncate(PageNo count) {
+  for (PageNo p = count; p < page_count_; ++p) tree_[leaves_ + p] = 0;
+  page_count_ = std::min(page_count_, count);
+  if (last_found_ >= page_count_) last_found_ = 0;
+}
+
 void FreeSpaceMap::repair(std::size_t node) {
   for (std::size_t i = node; i >= 1; i /= 2) tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
 }

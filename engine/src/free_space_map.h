@@ -29,6 +29,9 @@ class FreeSpaceMap {
   // Records that page `page` (< page_count()) now takes values of up to `free` bytes.
   void set(PageNo page, std::uint16_t free);
 
+  // Stops tracking pages `count` and above (count <= page_count()).
+  void truncate(PageNo count);
+
   // Insertable bytes recorded for page `page` (< page_count()).
   std::uint16_t get(PageNo page) const;
 

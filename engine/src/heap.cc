@@ -286,11 +286,44 @@ bool Heap::copy_page(PageNo page_no, Page& out) {
   return true;
 }
 
+// Empty pages split the window into runs, so that they are not read either (F3).
 PageNo Heap::read_ahead(PageNo page_no) {
   constexpr std::size_t kReadAhead = 64;
-  const auto count = static_cast<PageNo>(std::min(kReadAhead, pin_limit_));
-  pool_.read_ahead(*file_, page_no, count);
-  return page_no + count;
+  const auto end = static_cast<PageNo>(std::min<std::uint64_t>(
+      std::uint64_t{page_no} + std::min(kReadAhead, pin_limit_), file_->page_count()));
+  std::vector<std::pair<PageNo, PageNo>> runs;  // [first, end) of pages that may hold values
+  {
+    std::lock_guard lock(free_space_mutex_);
+    for (PageNo p = page_no; p < end; ++p) {
+      if (is_empty(p)) continue;
+      if (runs.empty() || runs.back().second != p) runs.emplace_back(p, p);
+      ++runs.back().second;
+    }
+  }
+  for (auto [first, last] : runs) pool_.read_ahead(*file_, first, last - first);
+  return end;
+}
+
+bool Heap::is_empty(PageNo page_no) const {
+  return !is_cursor(page_no) && free_space_map_.get(page_no) == Page::kMaxValueSize;
+}
+
+// F3: an entry of kMaxValueSize is a page without values.
+PageNo Heap::skip_empty_pages(PageNo page_no) {
+  const PageNo count = file_->page_count();
+  std::lock_guard lock(free_space_mutex_);
+  while (page_no < count && is_empty(page_no)) ++page_no;
+  return page_no;
+}
+
+// H4: the caller writes the catalog with the new count, then cuts the file.
+void Heap::trim_empty_tail() {
+  PageNo count = file_->page_count();
+  while (count > 0 && is_empty(count - 1)) --count;
+  if (count == file_->page_count()) return;
+  pool_.discard(*file_, count);
+  free_space_map_.truncate(count);
+  file_->set_page_count(count);
 }
 
 }  // namespace heapstore

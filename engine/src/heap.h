@@ -57,6 +57,14 @@ class Heap {
 
   // Shared. Copies page `page_no` into `out`; false when the container has no such page.
   bool copy_page(PageNo page_no, Page& out);
+  // Shared. The first page from `page_no` on that may hold values (page_count() when none): the
+  // free-space map knows which pages are empty, so scans skip them without reading them.
+  PageNo skip_empty_pages(PageNo page_no);
+
+  // Exclusive, with the cursor released (a checkpoint). Drops the empty pages at the end of the
+  // container from the page count, the free-space map and the pool; the file keeps them until
+  // HeapFile::cut_to_page_count(), which the caller runs once the catalog records the new count.
+  void trim_empty_tail();
   // Shared. Reads the uncached pages among the next few from `page_no` on into the pool ahead of a
   // scan (as many as an operation may pin, up to 256 KiB); returns the first page past them.
   PageNo read_ahead(PageNo page_no);
@@ -98,6 +106,8 @@ class Heap {
   // on or is released (find() is only asked once the cursor is parked), saving a map update per
   // insert; free_space() reads the cursor's page instead.
   bool is_cursor(PageNo page_no) const;
+  // By the free-space map; in shared mode the caller holds free_space_mutex_.
+  bool is_empty(PageNo page_no) const;
   void set_free_space(PageNo page_no, std::uint16_t free, Mode mode);
   void park_cursor(Op& op);  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>

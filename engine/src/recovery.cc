@@ -43,7 +43,7 @@ class Replayer {
     for (const Change& change : op.changes) apply_change(lsn, heap, change);
   }
 
-  // Each page the catalog or the log gives a container but its file lacks was rebuilt (H4).
+  // Each page the catalog or the log gives a container but its file lacks was rebuilt (C3, L7).
   void check_complete() const {
     for (const auto& [id, c] : store_.containers) {
       PageNo on_disk = disk_pages_.at(id);

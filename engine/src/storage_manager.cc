@@ -363,6 +363,7 @@ struct Scan::State {
   void settle() {
     while (!has_page || it == page.end()) {
       auto locked = impl->shared(container);
+      next_page = locked.heap().skip_empty_pages(next_page);
       if (next_page >= read_ahead_to) read_ahead_to = locked.heap().read_ahead(next_page);
       has_page = locked.heap().copy_page(next_page, page);
       if (!has_page) {

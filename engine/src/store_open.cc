@@ -93,6 +93,7 @@ void StorageManager::Impl::checkpoint_locked() {
   log.throw_if_failed();
   auto locked = lock_all();
   log.flush();
+  for (auto& c : locked) c.heap().trim_empty_tail();
   pool.flush_all();
   const bool sync = options.durability != Durability::kNone;
   std::uint64_t old_seq = log.file_seq();
@@ -118,6 +119,14 @@ void StorageManager::Impl::checkpoint_locked() {
   }
   log.set_redo_lsn(redo);
   checkpoints.fetch_add(1, std::memory_order_relaxed);
+  // The catalog no longer counts the empty pages trimmed above: their space goes back to the file
+  // system. A failure, or a crash before this, leaves them for the next open to cut (H3, H4).
+  for (auto& c : locked) {
+    try {
+      c.heap().file().cut_to_page_count();
+    } catch (const Error&) {
+    }
+  }
   if (reuse) return;
   try {
     fs.remove(dir + "/" + log_file_name(old_seq));

@@ -1,6 +1,7 @@
 // SharedMutex (engine/src/shared_mutex.h): writers exclude everyone, readers only writers, and
-// nobody sleeps through an unlock. Run under ThreadSanitizer too (ci/test.sh), which reports a
-// lock that lets a writer in beside anyone as a data race on the fields below.
+// nobody sleeps through an unlock. SpinLock (engine/src/spin_lock.h): one holder at a time. Run
+// under ThreadSanitizer too (ci/test.sh), which reports a lock that lets a writer in beside anyone
+// as a data race on the fields below.
 #include "shared_mutex.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 #include <shared_mutex>
 #include <thread>
 #include <vector>
+
+#include "spin_lock.h"
 
 namespace heapstore {
 namespace {
@@ -84,6 +87,33 @@ TEST(SharedMutexTest, AWaiterWakesWhenTheHolderLeaves) {
     writer.join();
     EXPECT_TRUE(got.load());
   }
+}
+
+TEST(SpinLockTest, OneHolderAtATime) {
+  SpinLock lock;
+  Guarded guarded;
+  constexpr int kThreads = 4, kRounds = 20000;  // more threads than cores: holders get preempted
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRounds; ++i) {
+        std::lock_guard hold(lock);
+        const long a = guarded.a;
+        if (i % 64 == 0) std::this_thread::yield();  // widens the window a broken lock opens
+        guarded.a = a + 1;
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(guarded.a, long{kThreads} * kRounds);
+}
+
+TEST(SpinLockTest, TryLockFailsWhileHeld) {
+  SpinLock lock;
+  ASSERT_TRUE(lock.try_lock());
+  EXPECT_FALSE(lock.try_lock());
+  lock.unlock();
+  EXPECT_TRUE(lock.try_lock());
+  lock.unlock();
 }
 
 }  // namespace

@@ -441,5 +441,70 @@ TEST_F(StorageManagerTest, FlushAfterAShortWriteSucceedsOnceTheDiskRecovers) {
   expect_store_matches_model();
 }
 
+// --- space coming back (format.md, "Free-space map" and "Catalog") ---------------------------
+
+// Four 1000-byte values fill a page (a fifth does not fit).
+std::vector<ValueId> insert_pages(StorageManager& store, ContainerId c, PageNo pages) {
+  std::vector<ValueId> ids;
+  for (PageNo i = 0; i < 4 * pages; ++i) ids.push_back(store.insert_value(c, test_value(1000, i)));
+  EXPECT_EQ(ids.back().page, pages - 1);
+  return ids;
+}
+
+std::uint64_t file_bytes(const std::string& dir, ContainerId c) {
+  return std::filesystem::file_size(dir + "/c" + std::to_string(c) + ".heap");
+}
+
+TEST_F(StorageManagerTest, AnEmptiedPageIsReusedBeforeTheFileGrows) {
+  store_->create_container(1);
+  std::vector<ValueId> ids = insert_pages(*store_, 1, 6);
+  for (int i = 8; i < 12; ++i) store_->delete_value(ids[i]);  // page 2
+  EXPECT_EQ(store_->insert_value(1, test_value(1000, 99)).page, 2u);
+  EXPECT_EQ(store_->insert_value(1, test_value(1000, 98)).page, 2u);
+}
+
+TEST_F(StorageManagerTest, EmptyPagesAtTheEndGoBackToTheFileSystemAtACheckpoint) {
+  store_->create_container(1);
+  std::vector<ValueId> ids = insert_pages(*store_, 1, 40);
+  store_->checkpoint();
+  EXPECT_EQ(file_bytes(dir_.path(), 1), 40 * kPageSize);
+  for (std::size_t i = 40; i < ids.size(); ++i) store_->delete_value(ids[i]);  // pages 10-39
+  for (int i = 4; i < 8; ++i) store_->delete_value(ids[i]);  // page 1: empty, but not at the end
+  store_->delete_value(ids[36]);                             // page 9 keeps three values
+  store_->checkpoint();
+  EXPECT_EQ(file_bytes(dir_.path(), 1), 10 * kPageSize);
+  reopen();
+  EXPECT_EQ(file_bytes(dir_.path(), 1), 10 * kPageSize);
+  EXPECT_EQ(scan_all(*store_, 1).size(), 35u);
+  EXPECT_EQ(store_->get_value(ids[39]), test_value(1000, 39));
+  EXPECT_EQ(thrown_by([&] { store_->get_value(ids[40]); }).code, "NotFound");
+  // The pages come back as needed, empty, and the store stays whole.
+  std::vector<ValueId> more;
+  for (int i = 0; i < 60; ++i) more.push_back(store_->insert_value(1, test_value(1000, 500 + i)));
+  reopen();
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(store_->get_value(more[i]), test_value(1000, 500 + i));
+  EXPECT_EQ(scan_all(*store_, 1).size(), 95u);
+}
+
+TEST_F(StorageManagerTest, AContainerEmptiedByDeletesShrinksToNothingWhenClosed) {
+  store_->create_container(1);
+  for (ValueId id : insert_pages(*store_, 1, 30)) store_->delete_value(id);
+  reopen();
+  EXPECT_EQ(file_bytes(dir_.path(), 1), 0u);
+  EXPECT_TRUE(scan_all(*store_, 1).empty());
+  EXPECT_EQ(store_->stats().live_values, 0u);
+}
+
+TEST_F(StorageManagerTest, AScanReadsNoEmptyPage) {
+  store_->create_container(1);
+  std::vector<ValueId> ids = insert_pages(*store_, 1, 50);
+  for (std::size_t i = 40; i < 160; ++i) store_->delete_value(ids[i]);  // pages 10-39
+  store_->clear_cache();  // pages 40-49 keep values: nothing is trimmed
+  EXPECT_EQ(file_bytes(dir_.path(), 1), 50 * kPageSize);
+  const std::uint64_t reads = store_->stats().page_reads;
+  EXPECT_EQ(scan_all(*store_, 1).size(), 80u);
+  EXPECT_EQ(store_->stats().page_reads, reads + 20);
+}
+
 }  // namespace
 }  // namespace heapstore
