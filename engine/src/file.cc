@@ -4,19 +4,54 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "heapstore/error.h"
 
 namespace heapstore {
+
+std::size_t File::read_scattered(std::uint64_t offset,
+                                 std::span<const std::span<std::byte>> pieces) {
+  std::size_t done = 0;
+  for (std::span<std::byte> piece : pieces) {
+    const std::size_t n = read_at(offset + done, piece);
+    done += n;
+    if (n < piece.size()) break;
+  }
+  return done;
+}
+
+void File::write_gathered(std::uint64_t offset,
+                          std::span<const std::span<const std::byte>> pieces) {
+  for (std::span<const std::byte> piece : pieces) {
+    write_at(offset, piece);
+    offset += piece.size();
+  }
+}
+
 namespace {
 
 [[noreturn]] void throw_io(const std::string& what, const std::string& path, int err) {
   throw Error(ErrorCode::kIOError, what + " " + path + ": " + std::strerror(err));
+}
+
+// After a vectored call moved `n` bytes from iov[i] on: the first piece not yet done, the one it
+// stops in trimmed to what is left.
+std::size_t consume(std::vector<iovec>& iov, std::size_t i, std::size_t n) {
+  for (; n > 0 && n >= iov[i].iov_len; ++i) n -= iov[i].iov_len;
+  if (n > 0) {
+    iov[i].iov_base = static_cast<std::byte*>(iov[i].iov_base) + n;
+    iov[i].iov_len -= n;
+  }
+  return i;
 }
 
 class PosixFile final : public File {
@@ -43,6 +78,39 @@ class PosixFile final : public File {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw_io("write", path_, errno);
       done += static_cast<std::size_t>(n);
+    }
+  }
+
+  std::size_t read_scattered(std::uint64_t offset,
+                             std::span<const std::span<std::byte>> pieces) override {
+    std::vector<iovec> iov;
+    for (std::span<std::byte> piece : pieces) iov.push_back({piece.data(), piece.size()});
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < iov.size();) {
+      const int count = static_cast<int>(std::min<std::size_t>(iov.size() - i, IOV_MAX));
+      ssize_t n = ::preadv(fd_, &iov[i], count, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_io("read", path_, errno);
+      if (n == 0) break;  // end of file
+      done += static_cast<std::size_t>(n);
+      i = consume(iov, i, static_cast<std::size_t>(n));
+    }
+    return done;
+  }
+
+  void write_gathered(std::uint64_t offset,
+                      std::span<const std::span<const std::byte>> pieces) override {
+    std::vector<iovec> iov;
+    for (std::span<const std::byte> piece : pieces)
+      iov.push_back({const_cast<std::byte*>(piece.data()), piece.size()});  // pwritev only reads
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < iov.size();) {
+      const int count = static_cast<int>(std::min<std::size_t>(iov.size() - i, IOV_MAX));
+      ssize_t n = ::pwritev(fd_, &iov[i], count, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_io("write", path_, errno);
+      done += static_cast<std::size_t>(n);
+      i = consume(iov, i, static_cast<std::size_t>(n));
     }
   }
 

@@ -58,13 +58,13 @@ void HeapFile::load_pages(PageNo first, std::span<Page* const> out, std::span<Pa
     throw Error(ErrorCode::kNotFound, page_name(id_, first) + ": " + std::to_string(out.size()) +
                                           " pages reach past the last page (" +
                                           std::to_string(page_count_) + " pages)");
-  std::vector<std::byte> run(out.size() * kPageSize);
-  std::size_t n = file_->read_at(std::uint64_t{first} * kPageSize, run);
+  std::vector<std::span<std::byte>> pieces;
+  for (Page* page : out) pieces.push_back(page->raw());
+  std::size_t n = file_->read_scattered(std::uint64_t{first} * kPageSize, pieces);
   page_reads_.fetch_add(out.size(), std::memory_order_relaxed);
   for (std::size_t i = 0; i < out.size(); ++i) {
     const std::size_t at = i * kPageSize;
     const std::size_t have = n > at ? std::min(n - at, kPageSize) : 0;
-    std::copy_n(run.begin() + static_cast<std::ptrdiff_t>(at), have, out[i]->raw().begin());
     states[i] =
         check_loaded(static_cast<PageNo>(first + i), *out[i], have, Page::Check::kBounds, nullptr);
   }
@@ -88,12 +88,10 @@ void HeapFile::write_page(PageNo page_no, Page& page) {
 
 void HeapFile::write_pages(PageNo first, std::span<Page* const> pages) {
   if (pages.size() == 1) return write_page(first, *pages[0]);
-  std::vector<std::byte> run(pages.size() * kPageSize);
-  for (std::size_t i = 0; i < pages.size(); ++i) {
-    auto image = pages[i]->encode(static_cast<PageNo>(first + i));
-    std::copy(image.begin(), image.end(), run.begin() + static_cast<std::ptrdiff_t>(i * kPageSize));
-  }
-  file_->write_at(std::uint64_t{first} * kPageSize, run);
+  std::vector<std::span<const std::byte>> images;
+  for (std::size_t i = 0; i < pages.size(); ++i)
+    images.push_back(pages[i]->encode(static_cast<PageNo>(first + i)));
+  file_->write_gathered(std::uint64_t{first} * kPageSize, images);
   page_writes_.fetch_add(pages.size(), std::memory_order_relaxed);
 }
 

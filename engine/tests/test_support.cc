@@ -182,13 +182,40 @@ class FaultyFile : public File {
     return real_->read_at(offset, out);
   }
 
+  // One call, as the real file makes one.
+  std::size_t read_scattered(std::uint64_t offset,
+                             std::span<const std::span<std::byte>> pieces) override {
+    fs_.hold_if_chosen(path(), offset);
+    if (auto fault = fs_.count(FaultyFileSystem::Op::kRead, path())) {
+      throw injected(*fault, "read at offset " + std::to_string(offset) + " of", path());
+    }
+    return real_->read_scattered(offset, pieces);
+  }
+
+  // One call; a fault applies to the pieces as one run of bytes, as in write_at.
+  void write_gathered(std::uint64_t offset,
+                      std::span<const std::span<const std::byte>> pieces) override {
+    auto fault = fs_.count(FaultyFileSystem::Op::kWrite, path());
+    if (!fault) return real_->write_gathered(offset, pieces);
+    std::vector<std::byte> data;
+    for (std::span<const std::byte> piece : pieces)
+      data.insert(data.end(), piece.begin(), piece.end());
+    write_with_fault(offset, data, *fault);
+  }
+
   void write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     auto fault = fs_.count(FaultyFileSystem::Op::kWrite, path());
     if (!fault) return real_->write_at(offset, data);
-    if (std::size_t partial = bytes_written_before(*fault, data.size()); partial > 0) {
+    write_with_fault(offset, data, *fault);
+  }
+
+  // Writes what `fault` lets through of `data`, then throws it.
+  [[noreturn]] void write_with_fault(std::uint64_t offset, std::span<const std::byte> data,
+                                     FaultyFileSystem::Fault fault) {
+    if (std::size_t partial = bytes_written_before(fault, data.size()); partial > 0) {
       real_->write_at(offset, data.first(partial));
     }
-    throw injected(*fault,
+    throw injected(fault,
                    "write of " + std::to_string(data.size()) + " bytes at offset " +
                        std::to_string(offset) + " to",
                    path());

@@ -25,6 +25,18 @@ class File {
   // Writes all of `data` at `offset`, extending the file when needed; a short write is an error.
   virtual void write_at(std::uint64_t offset, std::span<const std::byte> data) = 0;
 
+  // Reads into `pieces`, one after another, from `offset`; returns how many bytes were read in
+  // all (fewer only at the end of the file). One system call where the file system has one
+  // (preadv); by default, read_at for each piece.
+  virtual std::size_t read_scattered(std::uint64_t offset,
+                                     std::span<const std::span<std::byte>> pieces);
+
+  // Writes all of `pieces`, one after another, from `offset`: one system call where the file
+  // system has one (pwritev); by default, write_at for each piece. On failure any prefix may have
+  // been written, as with a short write.
+  virtual void write_gathered(std::uint64_t offset,
+                              std::span<const std::span<const std::byte>> pieces);
+
   // Current length in bytes.
   virtual std::uint64_t size() = 0;
 
