@@ -347,7 +347,8 @@ void HeapFuzzer::reopen() {
                     std::to_string(entries.size()) + " pages (H1)");
   close();
   open(0);
-  heap_->load(entries, values, bytes);
+  heap_->load(static_cast<PageNo>(entries.size()), values, bytes, 0,
+              [entries] { return std::optional(entries); });
   check(Scope::kAll);
   probe_reuse();
 }

@@ -113,7 +113,12 @@ void Sut::reload(bool clean) {
   heap_ = std::make_unique<Heap>(std::make_unique<HeapFile>(kContainer, std::move(raw), pages),
                                  pool_, log_);
   heap_->set_keep_cursor(keep_cursor_);
-  clean ? heap_->load(entries, values, bytes) : heap_->rebuild();
+  if (clean) {
+    heap_->load(static_cast<PageNo>(entries.size()), values, bytes, 0,
+                [entries] { return std::optional(entries); });
+  } else {
+    heap_->rebuild();
+  }
 }
 
 void expect_same(std::string_view actual, const Value& expected, Handle handle) {

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "free_space_file.h"
 #include "heapstore/error.h"
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
@@ -335,13 +336,18 @@ class ClearCache : public StoreCommand {
   void show(std::ostream& os) const override { os << "ClearCache"; }
 };
 
-// The directory holds exactly the catalog, the current log and the model's containers' files
-// (log_format.md, L7).
+// The directory holds exactly the catalog, the current log and the model's containers' files,
+// and maybe their free-space files (log_format.md, L7; format.md, F4).
 void expect_directory(const StoreModel& m, Store& s) {
   std::set<std::string> want{"CATALOG"}, got, logs;
   for (const auto& [c, values] : m.containers) want.insert("c" + std::to_string(c) + ".heap");
-  for (const std::string& name : s.fs->list(Store::kDir))
+  for (const std::string& name : s.fs->list(Store::kDir)) {
+    if (auto id = free_space_file::parse_name(name)) {
+      RC_ASSERT(m.containers.contains(*id));
+      continue;
+    }
     (name.starts_with("wal.") ? logs : got).insert(name);
+  }
   RC_ASSERT(got == want);
   RC_ASSERT(logs.size() == 1u);
 }

@@ -1,11 +1,14 @@
-// Opening a store after a clean close, for stores of 10 MB, 100 MB and 1 GB of 100-byte values.
+// Opening a store after a clean close, for stores of 10 MB, 100 MB, 1 GB and 10 GB of 100-byte
+// values.
 // Only StorageManager::open is timed (manual time); closing is not. sync:1 opens with the default
 // options, sync:0 with Options::sync = false.
 //
 // Each store is built once, untimed, in /tmp/heapstore-open-bench-<mb>MB/store (the 1 GB store
 // takes ~1 GB of disk and tens of seconds), and removed when the program exits. Set
-// HEAPSTORE_BENCH_KEEP=1 to keep the stores for the next run, which then reuses them. The engine
-// claims mb:1024 opens in under 20 ms.
+// HEAPSTORE_BENCH_KEEP=1 to keep the stores for the next run, which then reuses them (the 10 GB
+// store takes minutes to build, and is skipped when /tmp lacks the room). The engine claims an
+// open in under 1 ms whatever the size: the catalog holds no per-page data, and each container's
+// free-space map is read when first needed (format.md, F4).
 //
 // Counters: bytes_on_disk of the opened store, and data_page_reads, the container pages the
 // open read (the contract says none after a clean close).
@@ -122,7 +125,7 @@ void BM_OpenAfterCleanClose(benchmark::State& state) {
 }
 BENCHMARK(BM_OpenAfterCleanClose)
     ->ArgNames({"mb", "sync"})
-    ->ArgsProduct({{10, 100, 1024}, {1, 0}})
+    ->ArgsProduct({{10, 100, 1024, 10240}, {1, 0}})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 

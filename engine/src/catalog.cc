@@ -13,9 +13,13 @@ namespace heapstore::catalog {
 namespace {
 
 constexpr char kMagic[8] = {'H', 'S', 'C', 'A', 'T', 'L', 'G', '1'};
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 3;
+constexpr std::uint32_t kInlineFreeSpaceVersion = 2;  // still read: its records hold the map
 constexpr std::size_t kHeaderSize = 40;
-constexpr std::size_t kRecordSize = 24;  // u32 id, u32 page count, u64 live values, u64 live bytes
+// u32 id, u32 page count, u64 live values, u64 live bytes, u64 free-space seq (version 2: no seq,
+// then a u16 per page)
+constexpr std::size_t kRecordSize = 32;
+constexpr std::size_t kInlineRecordSize = 24;
 
 class Writer {
  public:
@@ -59,15 +63,19 @@ class Reader {
 
 std::string path_of(const std::string& dir) { return dir + "/" + std::string(kFileName); }
 
-ContainerEntry read_entry(Reader& in) {
+ContainerEntry read_entry(Reader& in, std::uint32_t version) {
   ContainerEntry e;
   e.id = in.get<std::uint32_t>();
-  auto pages = in.get<std::uint32_t>();
+  e.pages = in.get<std::uint32_t>();
   e.live_values = in.get<std::uint64_t>();
   e.live_bytes = in.get<std::uint64_t>();
-  in.need(std::size_t{pages} * 2);
-  e.free_space.resize(pages);
-  for (auto& free : e.free_space) {
+  if (version != kInlineFreeSpaceVersion) {
+    e.free_space_seq = in.get<std::uint64_t>();
+    return e;
+  }
+  in.need(std::size_t{e.pages} * 2);
+  e.inline_free_space.resize(e.pages);
+  for (auto& free : e.inline_free_space) {
     free = in.get<std::uint16_t>();
     if (free > Page::kMaxValueSize)
       in.fail("container " + std::to_string(e.id) + " free space " + std::to_string(free) +
@@ -89,10 +97,10 @@ void write(FileSystem& fs, const std::string& dir, const Catalog& catalog, bool 
   out.put(catalog.redo_lsn);
   for (const ContainerEntry& e : catalog.containers) {
     out.put(e.id);
-    out.put(static_cast<std::uint32_t>(e.free_space.size()));
+    out.put(e.pages);
     out.put(e.live_values);
     out.put(e.live_bytes);
-    for (std::uint16_t free : e.free_space) out.put(free);
+    out.put(e.free_space_seq);
   }
   out.put(bytes_checksum(out.bytes()));
   std::string temp = path_of(dir) + ".tmp";
@@ -122,7 +130,8 @@ std::optional<Catalog> read(FileSystem& fs, const std::string& dir) {
   Reader body{body_bytes, path};
   for (char c : kMagic)
     if (body.get<char>() != c) body.fail("bad magic");
-  if (auto version = body.get<std::uint32_t>(); version != kVersion)
+  const auto version = body.get<std::uint32_t>();
+  if (version != kVersion && version != kInlineFreeSpaceVersion)
     body.fail("unknown version " + std::to_string(version) +
               (version == 1 ? " (written before the write-ahead log; recreate the store)" : ""));
   if (auto flags = body.get<std::uint32_t>(); flags != 0)
@@ -132,9 +141,9 @@ std::optional<Catalog> read(FileSystem& fs, const std::string& dir) {
   body.get<std::uint32_t>();
   catalog.log_seq = body.get<std::uint64_t>();
   catalog.redo_lsn = body.get<std::uint64_t>();
-  body.need(std::size_t{count} * kRecordSize);
+  body.need(std::size_t{count} * (version == kVersion ? kRecordSize : kInlineRecordSize));
   for (std::uint32_t i = 0; i < count; ++i) {
-    catalog.containers.push_back(read_entry(body));
+    catalog.containers.push_back(read_entry(body, version));
     if (i > 0 && catalog.containers[i - 1].id >= catalog.containers[i].id)
       body.fail("container ids out of order");
   }
@@ -145,13 +154,17 @@ std::optional<Catalog> read(FileSystem& fs, const std::string& dir) {
 std::string container_file(ContainerId id) { return "c" + std::to_string(id) + ".heap"; }
 
 std::optional<ContainerId> parse_container_file(std::string_view name) {
-  constexpr std::string_view kSuffix = ".heap";
-  if (name.size() <= 1 + kSuffix.size() || name.front() != 'c' || !name.ends_with(kSuffix))
+  return parse_container_name(name, ".heap");
+}
+
+std::optional<ContainerId> parse_container_name(std::string_view name, std::string_view suffix) {
+  if (name.size() <= 1 + suffix.size() || name.front() != 'c' || !name.ends_with(suffix))
     return std::nullopt;
-  std::string_view digits = name.substr(1, name.size() - 1 - kSuffix.size());
+  std::string_view digits = name.substr(1, name.size() - 1 - suffix.size());
   ContainerId id;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  if (ec != std::errc() || end != digits.data() + digits.size() || container_file(id) != name)
+  if (ec != std::errc() || end != digits.data() + digits.size() ||
+      "c" + std::to_string(id) != name.substr(0, name.size() - suffix.size()))
     return std::nullopt;
   return id;
 }

@@ -1,5 +1,6 @@
 // The catalog: the last checkpoint (where recovery starts in the log) and the containers as of
-// it, with page counts, free space and live-value counts (format.md, "Catalog"). Internal.
+// it, with page counts, live-value counts and which free-space file holds each one's map
+// (format.md, "Catalog"). Internal.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,13 @@ inline constexpr std::string_view kFileName = "CATALOG";
 
 struct ContainerEntry {
   ContainerId id = 0;
+  PageNo pages = 0;
   std::uint64_t live_values = 0;
   std::uint64_t live_bytes = 0;
-  std::vector<std::uint16_t> free_space;  // FreeSpaceMap entries; its size is the page count
+  // The checkpoint (its log_seq) whose free-space file holds the container's map; 0 for none.
+  std::uint64_t free_space_seq = 0;
+  // The map itself, only from a catalog of version 2, which held it inline.
+  std::vector<std::uint16_t> inline_free_space;
 };
 
 struct Catalog {
@@ -39,5 +44,7 @@ std::optional<Catalog> read(FileSystem& fs, const std::string& dir);
 // "c<id>.heap", the name of container `id`'s file; and the id back from such a name.
 std::string container_file(ContainerId id);
 std::optional<ContainerId> parse_container_file(std::string_view name);
+// The id of a name "c<id><suffix>" written as container files are, or nothing.
+std::optional<ContainerId> parse_container_name(std::string_view name, std::string_view suffix);
 
 }  // namespace heapstore::catalog

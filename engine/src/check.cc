@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog.h"
+#include "free_space_file.h"
 #include "heap_file.h"
 #include "heapstore/error.h"
 #include "inspect.h"
@@ -28,6 +29,15 @@ std::unique_ptr<HeapFile> open_heap(FileSystem& fs, const std::string& dir, Cont
   PageNo pages = HeapFile::pages_in(*file);
   if (with_partial && *size % kPageSize != 0) ++pages;
   return std::make_unique<HeapFile>(id, std::move(file), pages);
+}
+
+// The free-space map the catalog entry leads to: inline (a version 2 catalog), or its free-space
+// file when that is whole and of this checkpoint; nothing otherwise (rebuilt from the pages when
+// the store needs it).
+std::optional<std::vector<std::uint16_t>> saved_free_space(FileSystem& fs, const std::string& dir,
+                                                           const catalog::ContainerEntry& entry) {
+  if (entry.pages == 0 || !entry.inline_free_space.empty()) return entry.inline_free_space;
+  return free_space_file::read(fs, dir, entry.id, entry.free_space_seq, entry.pages);
 }
 
 struct Counts {
@@ -72,10 +82,19 @@ void check_container(FileSystem& fs, const std::string& dir, ContainerId id,
   if (size % kPageSize != 0)
     report.problems.push_back(container_name(id) + ": file ends with a partial page of " +
                               std::to_string(size % kPageSize) + " bytes (H3)");
-  if (entry && entry->free_space.size() != heap->page_count())
+  if (entry && entry->pages != heap->page_count())
     report.problems.push_back(container_name(id) + ": the catalog says " +
-                              std::to_string(entry->free_space.size()) + " pages, the file holds " +
+                              std::to_string(entry->pages) + " pages, the file holds " +
                               std::to_string(heap->page_count()) + " (C4)");
+  std::vector<std::uint16_t> free_space;
+  if (entry) {
+    auto saved = saved_free_space(fs, dir, *entry);
+    if (saved) free_space = std::move(*saved);
+    if (!saved)
+      report.notes.push_back(container_name(id) + ": " + free_space_file::name(id) +
+                             " is missing, damaged or of another checkpoint; the free-space map "
+                             "is rebuilt from the pages when first needed (F4)");
+  }
   Counts counts;
   bool damaged = false;
   Page page;
@@ -91,9 +110,9 @@ void check_container(FileSystem& fs, const std::string& dir, ContainerId id,
     }
     counts.values += page.value_count();
     counts.bytes += kPageSize - page.header_size() - page.free_space();
-    if (entry && p < entry->free_space.size() && entry->free_space[p] != page.max_insert_size())
-      report.problems.push_back(page_name(id, p) + ": the catalog's free-space entry is " +
-                                std::to_string(entry->free_space[p]) + ", the page takes " +
+    if (p < free_space.size() && free_space[p] != page.max_insert_size())
+      report.problems.push_back(page_name(id, p) + ": the saved free-space entry is " +
+                                std::to_string(free_space[p]) + ", the page takes " +
                                 std::to_string(page.max_insert_size()) + " (F1, C4)");
   }
   if (entry && !damaged &&
@@ -164,6 +183,8 @@ std::vector<PageSummary> inspect_container(const std::string& dir, ContainerId c
     throw Error(ErrorCode::kNotFound, page_name(container, *only) + ": the container has " +
                                           std::to_string(heap->page_count()) + " pages");
   std::vector<PageSummary> pages;
+  std::vector<std::uint16_t> free_space;
+  if (entry) free_space = saved_free_space(fs, dir, *entry).value_or(free_space);
   std::string problem;
   for (PageNo p = only.value_or(0); p < (only ? *only + 1 : heap->page_count()); ++p) {
     PageSummary& s = pages.emplace_back();
@@ -171,7 +192,7 @@ std::vector<PageSummary> inspect_container(const std::string& dir, ContainerId c
     HeapFile::PageState state = heap->load_page(p, s.image, &problem);
     s.never_written = state == HeapFile::PageState::kNeverWritten;
     if (state == HeapFile::PageState::kDamaged) s.problem = problem;
-    if (entry && p < entry->free_space.size()) s.catalog_free = entry->free_space[p];
+    if (p < free_space.size()) s.catalog_free = free_space[p];
   }
   return pages;
 }

@@ -4,6 +4,7 @@
 #include "free_space_map.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace heapstore {
 
@@ -15,6 +16,15 @@ void FreeSpaceMap::grow() {
   for (std::size_t i = leaves - 1; i >= 1; --i) tree[i] = std::max(tree[2 * i], tree[2 * i + 1]);
   tree_ = std::move(tree);
   leaves_ = leaves;
+}
+
+FreeSpaceMap::FreeSpaceMap(std::span<const std::uint16_t> entries)
+    : page_count_(static_cast<PageNo>(entries.size())),
+      leaves_(std::bit_ceil(std::max<std::size_t>(1, entries.size()))),
+      tree_(2 * leaves_, 0) {
+  std::copy(entries.begin(), entries.end(), tree_.begin() + static_cast<std::ptrdiff_t>(leaves_));
+  for (std::size_t i = leaves_ - 1; i >= 1; --i)
+    tree_[i] = std::max(tree_[2 * i], tree_[2 * i + 1]);
 }
 
 void FreeSpaceMap::append(std::uint16_t free) {

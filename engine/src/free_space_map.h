@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "heapstore/ids.h"
@@ -19,6 +20,8 @@ namespace heapstore {
 class FreeSpaceMap {
  public:
   FreeSpaceMap() = default;
+  // Tracks entries.size() pages with these entries, built bottom-up in O(pages).
+  explicit FreeSpaceMap(std::span<const std::uint16_t> entries);
 
   // Number of pages tracked.
   PageNo page_count() const { return page_count_; }

@@ -27,26 +27,53 @@ std::uint16_t free_of(const Page& page) {
 Heap::Heap(std::unique_ptr<HeapFile> file, BufferPool& pool, Log& log)
     : file_(std::move(file)), pool_(pool), log_(log) {}
 
-void Heap::load(std::span<const std::uint16_t> free_space, std::uint64_t values,
-                std::uint64_t bytes) {
-  free_space_map_ = FreeSpaceMap();
-  for (std::uint16_t free : free_space) free_space_map_.append(free);
-  file_->set_page_count(static_cast<PageNo>(free_space.size()));
+void Heap::load(PageNo pages, std::uint64_t values, std::uint64_t bytes,
+                std::uint64_t free_space_seq, SavedFreeSpace saved) {
+  file_->set_page_count(pages);
   live_values_ = values;
   live_bytes_ = bytes;
+  free_space_map_ = FreeSpaceMap();
+  free_space_seq_ = free_space_seq;
+  saved_free_space_ = std::move(saved);
+  free_space_changed_ = false;
+  free_space_loaded_ = pages == 0;
+}
+
+// F4: the saved map when it is there and whole, else one entry per page read through the pool.
+void Heap::load_free_space() {
+  std::lock_guard lock(free_space_mutex_);
+  if (free_space_loaded_.load(std::memory_order_relaxed)) return;
+  std::optional<std::vector<std::uint16_t>> entries;
+  if (saved_free_space_) entries = saved_free_space_();
+  if (!entries) {
+    entries.emplace();
+    for (PageNo p = 0; p < file_->page_count(); ++p) {
+      ReadPageGuard guard = pool_.fetch_read(*file_, p);
+      std::shared_lock latch(guard.latch());
+      entries->push_back(free_of(guard.page()));
+    }
+    free_space_changed();
+  }
+  free_space_map_ = FreeSpaceMap(*entries);
+  saved_free_space_ = nullptr;
+  free_space_loaded_.store(true, std::memory_order_release);
 }
 
 void Heap::rebuild() {
   cursor_.release();
-  free_space_map_ = FreeSpaceMap();
+  std::vector<std::uint16_t> entries;
   std::uint64_t values = 0, bytes = 0;
   for (PageNo p = 0; p < file_->page_count(); ++p) {
     ReadPageGuard guard = pool_.fetch_read(*file_, p);
     const Page& page = guard.page();
-    free_space_map_.append(free_of(page));
+    entries.push_back(free_of(page));
     values += page.value_count();
     bytes += kPageSize - page.header_size() - page.free_space();
   }
+  free_space_map_ = FreeSpaceMap(entries);
+  saved_free_space_ = nullptr;
+  free_space_loaded_ = true;
+  free_space_changed();
   live_values_ = values;
   live_bytes_ = bytes;
 }
@@ -64,6 +91,7 @@ void Heap::add_to(std::atomic<std::uint64_t>& count, std::uint64_t delta, Mode m
 
 Heap::Op& Heap::begin_op() {
   thread_local Op op;
+  need_free_space();      // before any page is latched: loading it may read pages
   log_.prepare_change();  // may throw: nothing is changed yet
   op.writer.begin_changes(id());
   op.touched.clear();
@@ -107,6 +135,7 @@ void Heap::set_free_space(PageNo page_no, std::uint16_t free, Mode mode) {
   std::unique_lock lock(free_space_mutex_, std::defer_lock);
   if (mode == Mode::kShared) lock.lock();
   free_space_map_.set(page_no, free);
+  free_space_changed();
 }
 
 bool Heap::is_cursor(PageNo page_no) const {
@@ -116,12 +145,14 @@ bool Heap::is_cursor(PageNo page_no) const {
 void Heap::release_cursor() {
   if (!cursor_.holds_page()) return;
   free_space_map_.set(cursor_.page_no(), free_of(cursor_.page()));
+  free_space_changed();
   cursor_.release();
 }
 
 void Heap::park_cursor(Op& op) {
   if (!cursor_.holds_page()) return;
   free_space_map_.set(cursor_.page_no(), free_of(cursor_.page()));
+  free_space_changed();
   bool changed = std::any_of(op.touched.begin(), op.touched.end(),
                              [&](const Touched& t) { return t.page_no == cursor_.page_no(); });
   if (changed) {
@@ -150,6 +181,7 @@ void Heap::add(Op& op, std::string_view value, ValueId& out) {
       cursor_ = pool_.create_page(*file_, page_no);
       file_->allocate_page();
       free_space_map_.append(free_of(cursor_.page()));
+      free_space_changed();
       is_new = true;
     }
   }
@@ -272,10 +304,21 @@ void Heap::erase(ValueId id) {
   commit_op(op, Mode::kShared);
 }
 
-std::vector<std::uint16_t> Heap::free_space() const {
+std::vector<std::uint16_t> Heap::free_space() {
+  need_free_space();
   std::vector<std::uint16_t> entries = free_space_map_.entries();
   if (cursor_.holds_page()) entries[cursor_.page_no()] = free_of(cursor_.page());
   return entries;
+}
+
+std::optional<std::vector<std::uint16_t>> Heap::free_space_to_save() {
+  if (!free_space_loaded_ || !free_space_changed_) return std::nullopt;
+  return free_space();
+}
+
+void Heap::free_space_saved(std::uint64_t seq) {
+  free_space_seq_ = seq;
+  free_space_changed_ = false;
 }
 
 bool Heap::copy_page(PageNo page_no, Page& out) {
@@ -288,6 +331,7 @@ bool Heap::copy_page(PageNo page_no, Page& out) {
 
 // Empty pages split the window into runs, so that they are not read either (F3).
 PageNo Heap::read_ahead(PageNo page_no) {
+  need_free_space();
   constexpr std::size_t kReadAhead = 64;
   const auto end = static_cast<PageNo>(std::min<std::uint64_t>(
       std::uint64_t{page_no} + std::min(kReadAhead, pin_limit_), file_->page_count()));
@@ -310,6 +354,7 @@ bool Heap::is_empty(PageNo page_no) const {
 
 // F3: an entry of kMaxValueSize is a page without values.
 PageNo Heap::skip_empty_pages(PageNo page_no) {
+  need_free_space();
   const PageNo count = file_->page_count();
   std::lock_guard lock(free_space_mutex_);
   while (page_no < count && is_empty(page_no)) ++page_no;
@@ -318,11 +363,13 @@ PageNo Heap::skip_empty_pages(PageNo page_no) {
 
 // H4: the caller writes the catalog with the new count, then cuts the file.
 void Heap::trim_empty_tail() {
+  if (!free_space_loaded_) return;  // unchanged since the store was opened
   PageNo count = file_->page_count();
   while (count > 0 && is_empty(count - 1)) --count;
   if (count == file_->page_count()) return;
   pool_.discard(*file_, count);
   free_space_map_.truncate(count);
+  free_space_changed();
   file_->set_page_count(count);
 }
 

@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,8 +36,15 @@ class Heap {
   HeapFile& file() { return *file_; }
   const HeapFile& file() const { return *file_; }
 
-  // Restores the free-space map and counts from the catalog (`free_space` has one entry per page).
-  void load(std::span<const std::uint16_t> free_space, std::uint64_t values, std::uint64_t bytes);
+  // Where a heap's saved free-space map is read from when first needed: the entries, or nothing
+  // when none was saved for this checkpoint (then the map is rebuilt from the pages).
+  using SavedFreeSpace = std::function<std::optional<std::vector<std::uint16_t>>()>;
+
+  // Restores the page count and live counts from the catalog. The free-space map (saved for
+  // checkpoint `free_space_seq`) is read from `saved` on first use (F4), so that opening a store
+  // reads no per-page data.
+  void load(PageNo pages, std::uint64_t values, std::uint64_t bytes, std::uint64_t free_space_seq,
+            SavedFreeSpace saved);
   // Recomputes the free-space map and counts by reading every page (after recovery).
   void rebuild();
 
@@ -75,8 +84,21 @@ class Heap {
 
   std::uint64_t live_values() const { return live_values_.load(std::memory_order_relaxed); }
   std::uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
-  // The free-space map's entries, one per page (format.md, F1).
-  std::vector<std::uint16_t> free_space() const;
+  // Exclusive. The free-space map's entries, one per page (F1), read or rebuilt first if needed.
+  std::vector<std::uint16_t> free_space();
+  // Exclusive (a checkpoint). The free-space map's entries when it changed since it was last
+  // saved; nothing when it did not (or was never read).
+  std::optional<std::vector<std::uint16_t>> free_space_to_save();
+  // The checkpoint whose free-space file holds the map, and recording a new one once the catalog
+  // names it.
+  std::uint64_t free_space_seq() const { return free_space_seq_; }
+  void free_space_saved(std::uint64_t seq);
+  // Exclusive. Reads the map now and has the next checkpoint save it (a map that was inline in a
+  // version 2 catalog).
+  void free_space_unsaved() {
+    need_free_space();
+    free_space_changed();
+  }
 
   // How many pages one operation may keep pinned before a batch is logged in pieces.
   void set_pin_limit(std::size_t pages) { pin_limit_ = std::max<std::size_t>(2, pages); }
@@ -104,7 +126,7 @@ class Heap {
   void add(Op& op, std::string_view value, ValueId& out);
   // The cursor's own free-space entry is left stale while it takes inserts and set when it moves
   // on or is released (find() is only asked once the cursor is parked), saving a map update per
-  // insert; free_space() reads the cursor's page instead.
+  // insert; free_space_to_save() reads the cursor's page instead.
   bool is_cursor(PageNo page_no) const;
   // By the free-space map; in shared mode the caller holds free_space_mutex_.
   bool is_empty(PageNo page_no) const;
@@ -119,9 +141,20 @@ class Heap {
   std::unique_ptr<HeapFile> file_;
   BufferPool& pool_;
   Log& log_;
+  // Reads the saved free-space map (or rebuilds it) unless that was done: before any use of it.
+  void need_free_space() {
+    if (!free_space_loaded_.load(std::memory_order_acquire)) load_free_space();
+  }
+  void load_free_space();
+  void free_space_changed() { free_space_changed_.store(true, std::memory_order_relaxed); }
+
   FreeSpaceMap free_space_map_;
-  std::mutex free_space_mutex_;  // guards free_space_map_ between shared calls
-  WritePageGuard cursor_;        // the page that took the last insert
+  std::mutex free_space_mutex_;      // guards free_space_map_ between shared calls, and loading it
+  SavedFreeSpace saved_free_space_;  // until the map is read
+  std::atomic<bool> free_space_loaded_{true};    // a new heap's map is empty, and complete
+  std::atomic<bool> free_space_changed_{false};  // since it was last saved
+  std::uint64_t free_space_seq_ = 0;             // the checkpoint whose file holds it
+  WritePageGuard cursor_;                        // the page that took the last insert
   std::atomic<std::uint64_t> live_values_{0};
   std::atomic<std::uint64_t> live_bytes_{0};
   bool keep_cursor_ = false;

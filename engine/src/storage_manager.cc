@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "free_space_file.h"
 #include "heapstore/error.h"
 #include "storage_manager_impl.h"
 
@@ -139,8 +140,10 @@ void StorageManager::Impl::remove_locked(ContainerId id) {
   c->heap.reset();  // closes the file; nothing reaches a removed container's heap
   try {
     fs.remove(path);
+    const std::string map = dir + "/" + free_space_file::name(id);
+    if (fs.exists(map)) fs.remove(map);
   } catch (const Error&) {
-    // The removal is logged and durable; opening removes a file left behind (remove_strays).
+    // The removal is logged and durable; opening removes files left behind (remove_strays).
   }
 }
 

@@ -55,7 +55,11 @@ struct StorageManager::Impl {
   void add_container(std::unique_ptr<Heap> heap);  // caller holds map_mutex or is opening
   void checkpoint_locked();                        // caller holds structure_mutex
   void maybe_checkpoint();                         // after a change, holding no lock
-  catalog::Catalog catalog_now(std::uint64_t log_seq, Lsn redo) const;
+  catalog::Catalog catalog_now(std::uint64_t log_seq, Lsn redo,
+                               const std::set<ContainerId>& saved) const;
+  std::set<ContainerId> save_free_space(std::vector<ExclusiveContainer>& all, std::uint64_t seq,
+                                        bool sync);
+  Heap::SavedFreeSpace saved_free_space(const catalog::ContainerEntry& e);
   void remove_strays();  // files of the directory that are neither the catalog's nor the log's
 
   // recovery.cc: replays the log after the catalog's checkpoint; returns whether it replayed any

@@ -2,6 +2,7 @@
 // remove) and checkpoints (format.md, "Catalog"; log_format.md, "Checkpoints").
 #include <algorithm>
 
+#include "free_space_file.h"
 #include "heapstore/error.h"
 #include "storage_manager_impl.h"
 
@@ -24,6 +25,16 @@ std::unique_ptr<Heap> StorageManager::Impl::make_heap(ContainerId id, bool creat
   auto file = fs.open(path, create);
   if (create) file->truncate(0);  // a file left by an interrupted create or remove is stale
   return std::make_unique<Heap>(std::make_unique<HeapFile>(id, std::move(file), 0), pool, log);
+}
+
+// Where container `e`'s free-space map comes from when first needed (F4): inline in a version 2
+// catalog (read at once then, and saved to its file at the next checkpoint), else its file.
+Heap::SavedFreeSpace StorageManager::Impl::saved_free_space(const catalog::ContainerEntry& e) {
+  if (!e.inline_free_space.empty())
+    return [entries = e.inline_free_space] { return std::optional(entries); };
+  return [this, id = e.id, seq = e.free_space_seq, pages = e.pages] {
+    return free_space_file::read(fs, dir, id, seq, pages);
+  };
 }
 
 void StorageManager::Impl::add_container(std::unique_ptr<Heap> heap) {
@@ -49,7 +60,8 @@ void StorageManager::Impl::open() {
   }
   for (const catalog::ContainerEntry& e : found->containers) {
     auto heap = make_heap(e.id, false);
-    heap->load(e.free_space, e.live_values, e.live_bytes);
+    heap->load(e.pages, e.live_values, e.live_bytes, e.free_space_seq, saved_free_space(e));
+    if (!e.inline_free_space.empty()) heap->free_space_unsaved();  // saved to its file next
     add_container(std::move(heap));
   }
   log.set_redo_lsn(found->redo_lsn);
@@ -67,21 +79,42 @@ void StorageManager::Impl::open() {
 void StorageManager::Impl::remove_strays() {
   std::uint64_t current = log.file_seq();
   for (const std::string& name : fs.list(dir)) {
-    bool stray = name == std::string(catalog::kFileName) + ".tmp";
+    bool stray = name == std::string(catalog::kFileName) + ".tmp" || name.ends_with(".fsm.tmp");
     if (auto id = catalog::parse_container_file(name)) stray = !containers.contains(*id);
+    if (auto id = free_space_file::parse_name(name)) stray = !containers.contains(*id);
     if (auto seq = parse_log_file_name(name)) stray = *seq != current;
     if (stray) fs.remove(dir + "/" + name);
   }
 }
 
-catalog::Catalog StorageManager::Impl::catalog_now(std::uint64_t log_seq, Lsn redo) const {
+// The catalog of a checkpoint whose log is wal.<log_seq>; the containers in `saved` had their
+// free-space maps saved for it.
+catalog::Catalog StorageManager::Impl::catalog_now(std::uint64_t log_seq, Lsn redo,
+                                                   const std::set<ContainerId>& saved) const {
   catalog::Catalog result{.log_seq = log_seq, .redo_lsn = redo, .containers = {}};
   for (const auto& [id, c] : containers)
-    result.containers.push_back({.id = id,
-                                 .live_values = c->heap->live_values(),
-                                 .live_bytes = c->heap->live_bytes(),
-                                 .free_space = c->heap->free_space()});
+    result.containers.push_back(
+        {.id = id,
+         .pages = c->heap->file().page_count(),
+         .live_values = c->heap->live_values(),
+         .live_bytes = c->heap->live_bytes(),
+         .free_space_seq = saved.contains(id) ? log_seq : c->heap->free_space_seq(),
+         .inline_free_space = {}});
   return result;
+}
+
+// Saves the free-space maps that changed since they were last saved, for checkpoint `seq` (F4);
+// returns their containers.
+std::set<ContainerId> StorageManager::Impl::save_free_space(std::vector<ExclusiveContainer>& all,
+                                                            std::uint64_t seq, bool sync) {
+  std::set<ContainerId> saved;
+  for (auto& c : all) {
+    if (auto entries = c.heap().free_space_to_save()) {
+      free_space_file::write(fs, dir, c.heap().id(), seq, *entries, sync);
+      saved.insert(c.heap().id());
+    }
+  }
+  return saved;
 }
 
 // Every dirty page out (the log first, L2), the files synced, then the catalog names the new
@@ -98,6 +131,9 @@ void StorageManager::Impl::checkpoint_locked() {
   const bool sync = options.durability != Durability::kNone;
   std::uint64_t old_seq = log.file_seq();
   Lsn redo = log.end_lsn();
+  // A map saved here is named only by the new catalog: until that replaces the old one, the old
+  // catalog finds a map of another checkpoint and rebuilds it from the pages (F4).
+  const std::set<ContainerId> saved = save_free_space(locked, old_seq + 1, sync);
   try {
     if (sync) {
       for (auto& c : locked) c.heap().file().sync();
@@ -111,7 +147,7 @@ void StorageManager::Impl::checkpoint_locked() {
   // checkpoints keep it: then it is removed, giving its space back.
   const bool reuse = log.file_bytes() <= 2 * options.checkpoint_log_bytes;
   try {
-    catalog::write(fs, dir, catalog_now(old_seq + 1, redo), sync);
+    catalog::write(fs, dir, catalog_now(old_seq + 1, redo, saved), sync);
     log.start_file(old_seq + 1, redo, reuse ? std::optional(old_seq) : std::nullopt);
   } catch (const Error& e) {
     log.fail(std::string("checkpoint: ") + e.what());
@@ -119,6 +155,8 @@ void StorageManager::Impl::checkpoint_locked() {
   }
   log.set_redo_lsn(redo);
   checkpoints.fetch_add(1, std::memory_order_relaxed);
+  for (auto& c : locked)
+    if (saved.contains(c.heap().id())) c.heap().free_space_saved(old_seq + 1);
   // The catalog no longer counts the empty pages trimmed above: their space goes back to the file
   // system. A failure, or a crash before this, leaves them for the next open to cut (H3, H4).
   for (auto& c : locked) {

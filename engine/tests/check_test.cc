@@ -5,8 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 
+#include "catalog.h"
+#include "free_space_file.h"
 #include "heapstore/error.h"
 #include "heapstore/storage_manager.h"
 #include "inspect.h"
@@ -73,6 +76,29 @@ TEST_F(CheckTest, PagesThatDisagreeWithTheCatalogAreReported) {  // C4
   std::filesystem::resize_file(file(1), std::filesystem::file_size(file(1)) + kPageSize);
   CheckReport r = check_store(dir_.path());
   EXPECT_NE(joined(r).find("container 1: the catalog says"), std::string::npos) << joined(r);
+}
+
+// F1, C4: a saved free-space entry that disagrees with its page is a problem; a free-space file
+// that is missing or of another checkpoint only a note (the map is rebuilt when needed, F4).
+TEST_F(CheckTest, SavedFreeSpaceIsComparedWithThePagesAndAMissingMapIsANote) {
+  const std::optional<catalog::Catalog> cat = catalog::read(default_file_system(), dir_.path());
+  ASSERT_TRUE(cat);
+  const catalog::ContainerEntry& entry = cat->containers[0];
+  auto entries = free_space_file::read(default_file_system(), dir_.path(), entry.id,
+                                       entry.free_space_seq, entry.pages);
+  ASSERT_TRUE(entries);
+  (*entries)[1] += 1;
+  free_space_file::write(default_file_system(), dir_.path(), entry.id, entry.free_space_seq,
+                         *entries, false);
+  CheckReport r = check_store(dir_.path());
+  EXPECT_NE(joined(r).find("container 1 page 1: the saved free-space entry"), std::string::npos)
+      << joined(r);
+
+  std::filesystem::remove(dir_.path() + "/c1.fsm");
+  r = check_store(dir_.path());
+  EXPECT_TRUE(r.problems.empty()) << joined(r);
+  EXPECT_NE(notes(r).find("c1.fsm is missing, damaged or of another checkpoint"), std::string::npos)
+      << notes(r);
 }
 
 TEST_F(CheckTest, APartialLastPageAndAnOrphanFileAreReported) {  // H3

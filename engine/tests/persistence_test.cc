@@ -10,9 +10,13 @@
 #include <iterator>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "catalog.h"
+#include "checksum.h"
+#include "free_space_file.h"
 #include "heapstore/error.h"
 #include "heapstore/options.h"
 #include "heapstore/storage_manager.h"
@@ -168,7 +172,7 @@ TEST_F(PersistenceTest, RemovedContainerStaysRemoved) {
   store = open_store(dir_.path());
   EXPECT_EQ(store->containers(), std::vector<ContainerId>{1});
   EXPECT_EQ(store_files(dir_.path()),
-            (std::vector<std::string>{kCatalog, "LOCK", container_file(1), "wal.*"}));
+            (std::vector<std::string>{kCatalog, "LOCK", "c1.fsm", container_file(1), "wal.*"}));
   expect_holds(*store, model_);
 }
 
@@ -349,6 +353,107 @@ TEST_F(PersistenceTest, MissingCatalogRebuildsTheContainersOrThrows) {
   } else {
     EXPECT_NE(thrown.code, "other") << thrown.message;
   }
+}
+
+// --- the free-space file (format.md, F4) -------------------------------------------------------
+
+std::uint64_t file_size(const std::string& path) { return std::filesystem::file_size(path); }
+
+// 1000-byte values, four to a page.
+std::vector<ValueId> fill_pages(StorageManager& store, ContainerId c, PageNo pages) {
+  std::vector<ValueId> ids;
+  for (PageNo i = 0; i < 4 * pages; ++i) ids.push_back(store.insert_value(c, test_value(1000, i)));
+  return ids;
+}
+
+// The catalog holds no per-page data, whatever the size of the containers, and the first insert
+// after opening reads the saved map rather than every page.
+TEST_F(PersistenceTest, OpeningReadsNoPerPageDataAndTheFirstInsertReadsTheSavedMap) {
+  auto store = open_store(dir_.path());
+  store->create_container(1);
+  fill_pages(*store, 1, 4);
+  store->close();
+  const std::uint64_t small = file_size(dir_.path() + "/" + kCatalog);
+  store = open_store(dir_.path());
+  std::vector<ValueId> ids = fill_pages(*store, 1, 300);
+  store->delete_value(ids[40]);  // page 14 of the 304 has room again
+  ASSERT_EQ(ids[40].page, 14u);
+  store->close();
+  EXPECT_EQ(file_size(dir_.path() + "/" + kCatalog), small);
+  EXPECT_EQ(file_size(dir_.path() + "/c1.fsm"), 32 + 2 * 304 + 8u);
+
+  store = open_store(dir_.path());
+  EXPECT_EQ(store->stats().page_reads, 0u);
+  EXPECT_EQ(store->insert_value(1, test_value(1000, 7)).page, 14u);
+  EXPECT_EQ(store->stats().page_reads, 1u);  // page 14 only
+}
+
+// A missing, damaged or stale free-space file is rebuilt from the pages: nothing is lost and
+// inserts still find the page with room.
+TEST_F(PersistenceTest, AMissingOrDamagedFreeSpaceFileIsRebuiltFromThePages) {
+  auto store = open_store(dir_.path());
+  store->create_container(1);
+  std::vector<ValueId> ids = fill_pages(*store, 1, 20);
+  store->delete_value(ids[12]);  // page 3 has room
+  store->close();
+  const std::string map = dir_.path() + "/c1.fsm";
+  for (int round = 0; round < 3; ++round) {
+    if (round == 0) std::filesystem::remove(map);
+    if (round == 1) flip_bytes(map, 40, 2);
+    if (round == 2) flip_bytes(map, 16, 1);  // the checkpoint it was saved for
+    store = open_store(dir_.path());
+    const ValueId id = store->insert_value(1, test_value(1000, 100 + round));
+    EXPECT_EQ(id.page, 3u + round) << round;  // the page the last round left room on
+    EXPECT_EQ(store->stats().page_reads, 20u) << "every page is read to rebuild the map";
+    EXPECT_EQ(scan_all(*store, 1).size(), 80u) << round;
+    store->delete_value(ids[4 * (4 + round)]);  // room on the next page for the next round
+    store->close();
+    EXPECT_TRUE(std::filesystem::exists(map));  // saved again
+  }
+}
+
+template <typename T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// A store whose catalog is of version 2 (free-space maps inline, format.md "Catalog") opens with
+// its maps, and its next checkpoint moves them to free-space files.
+TEST_F(PersistenceTest, AVersion2CatalogIsReadAndItsMapsMovedToFreeSpaceFiles) {
+  auto store = open_store(dir_.path());
+  store->create_container(1);
+  std::vector<ValueId> ids = fill_pages(*store, 1, 30);
+  store->delete_value(ids[20]);  // page 5 has room
+  store->close();
+  const auto cat = catalog::read(default_file_system(), dir_.path());
+  ASSERT_TRUE(cat);
+  const catalog::ContainerEntry& e = cat->containers.at(0);
+  const auto entries =
+      free_space_file::read(default_file_system(), dir_.path(), e.id, e.free_space_seq, e.pages);
+  ASSERT_TRUE(entries);
+  std::string v2 = "HSCATLG1";
+  put(v2, std::uint32_t{2});
+  put(v2, std::uint32_t{0});
+  put(v2, std::uint32_t{1});
+  put(v2, std::uint32_t{0});
+  put(v2, cat->log_seq);
+  put(v2, cat->redo_lsn);
+  put(v2, e.id);
+  put(v2, e.pages);
+  put(v2, e.live_values);
+  put(v2, e.live_bytes);
+  for (std::uint16_t free : *entries) put(v2, free);
+  put(v2, bytes_checksum(std::as_bytes(std::span(v2))));
+  overwrite(dir_.path() + "/" + kCatalog, v2);
+  std::filesystem::remove(dir_.path() + "/c1.fsm");
+
+  store = open_store(dir_.path());
+  EXPECT_EQ(scan_all(*store, 1).size(), 119u);
+  store->close();  // saves the map, unchanged since opening, to its file
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/c1.fsm"));
+  store = open_store(dir_.path());
+  EXPECT_EQ(store->insert_value(1, test_value(1000, 1)).page, 5u);
+  EXPECT_EQ(store->stats().page_reads, 1u);  // the map came from the file
 }
 
 }  // namespace
