@@ -202,9 +202,7 @@ std::uint32_t BufferPool::claim_victim(std::uint64_t* key) {
       *key = k;
       return i;
     }
-    shard.table.erase(k);
-    f.key.store(kNoKey, std::memory_order_relaxed);
-    f.file = nullptr;
+    unmap(shard, f, k);
     count_one(shard.evictions);
     return i;
   }
@@ -234,9 +232,7 @@ bool BufferPool::finish_eviction(std::uint32_t i, std::uint64_t key) {
     release_busy(f);
     return false;
   }
-  shard.table.erase(key);
-  f.key.store(kNoKey, std::memory_order_relaxed);
-  f.file = nullptr;
+  unmap(shard, f, key);
   count_one(shard.evictions);
   return true;
 }
@@ -306,6 +302,14 @@ std::uint32_t BufferPool::pin(HeapFile& file, PageNo page_no, Fill fill) {
   }
 }
 
+// Takes page `k` out of the table and frame `f` (claimed); the caller holds `shard`'s mutex (B1).
+void BufferPool::unmap(Shard& shard, Frame& f, std::uint64_t k) {
+  shard.table.erase(k);
+  f.key.store(kNoKey, std::memory_order_relaxed);
+  f.file = nullptr;
+  f.dirty.store(false, std::memory_order_relaxed);
+}
+
 // Gives claimed frame `i` page `k` of `file`, `pins` and `uses`; the caller holds k's shard
 // mutex.
 void BufferPool::install(std::uint32_t i, HeapFile& file, std::uint64_t k, std::uint32_t pins,
@@ -324,10 +328,7 @@ void BufferPool::abandon(std::uint32_t i, std::uint64_t k, std::uint32_t own_pin
   Frame& f = frames_[i];
   {
     std::lock_guard lock(shard_of(k).mutex);
-    shard_of(k).table.erase(k);
-    f.key.store(kNoKey, std::memory_order_relaxed);
-    f.file = nullptr;
-    f.dirty.store(false, std::memory_order_relaxed);
+    unmap(shard_of(k), f, k);
   }
   f.pins.fetch_sub(own_pins, std::memory_order_relaxed);
   release_busy(f);
@@ -492,10 +493,7 @@ void BufferPool::drop(std::uint32_t i) {
   const std::uint64_t k = f.key.load(std::memory_order_relaxed);
   if (k != kNoKey) {
     std::lock_guard lock(shard_of(k).mutex);
-    shard_of(k).table.erase(k);
-    f.key.store(kNoKey, std::memory_order_relaxed);
-    f.file = nullptr;
-    f.dirty.store(false, std::memory_order_relaxed);
+    unmap(shard_of(k), f, k);
   }
   unlink(i);
   push_back(List::kFree, i);

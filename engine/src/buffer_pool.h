@@ -174,6 +174,7 @@ class BufferPool {
   void install(std::uint32_t frame, HeapFile& file, std::uint64_t key, std::uint32_t pins,
                std::uint8_t uses);
   void abandon(std::uint32_t frame, std::uint64_t key, std::uint32_t own_pins);
+  void unmap(Shard& shard, Frame& frame, std::uint64_t key);
   bool install_ahead(HeapFile& file, PageNo page_no, std::uint32_t* frame);
   void load_run(HeapFile& file, PageNo first, const std::vector<std::uint32_t>& run);
   static void release_busy(Frame& frame);

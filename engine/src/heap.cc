@@ -274,33 +274,35 @@ ValueId Heap::update(ValueId id, std::string_view value) {
   return result;
 }
 
+// Pins and latches (exclusively) the page of value `id` for a shared-mode change.
+Heap::LatchedValue Heap::latch_value(ValueId id) {
+  LatchedValue v{pin_page<WritePageGuard>(id), {}, 0};
+  v.latch = std::unique_lock(v.guard.latch());
+  std::optional<std::string_view> old_value = v.guard.page().get_value(id.slot);
+  if (!old_value) throw_no_value(id);
+  v.old_size = old_value->size();
+  return v;
+}
+
 bool Heap::update_in_place(ValueId id, std::string_view value) {
   Op& op = begin_op();
-  WritePageGuard guard = pin_page<WritePageGuard>(id);
-  std::unique_lock latch(guard.latch());
-  Page& page = guard.page();
-  std::optional<std::string_view> old_value = page.get_value(id.slot);
-  if (!old_value) throw_no_value(id);
-  const std::size_t old_size = old_value->size();
+  LatchedValue v = latch_value(id);
+  Page& page = v.guard.page();
   if (page.update_value(id.slot, value) != UpdateResult::kUpdated) return false;
   if (touch(op, id.page, page, false)) op.writer.update_value(id.page, id.slot, value);
-  add_to(live_bytes_, value.size() - old_size, Mode::kShared);
+  add_to(live_bytes_, value.size() - v.old_size, Mode::kShared);
   commit_op(op, Mode::kShared);
   return true;
 }
 
 void Heap::erase(ValueId id) {
   Op& op = begin_op();
-  WritePageGuard guard = pin_page<WritePageGuard>(id);
-  std::unique_lock latch(guard.latch());
-  Page& page = guard.page();
-  std::optional<std::string_view> old_value = page.get_value(id.slot);
-  if (!old_value) throw_no_value(id);
-  const std::size_t old_size = old_value->size();
+  LatchedValue v = latch_value(id);
+  Page& page = v.guard.page();
   page.delete_value(id.slot);
   if (touch(op, id.page, page, false)) op.writer.delete_value(id.page, id.slot);
   add_to(live_values_, std::uint64_t(0) - 1, Mode::kShared);
-  add_to(live_bytes_, std::uint64_t(0) - old_size, Mode::kShared);
+  add_to(live_bytes_, std::uint64_t(0) - v.old_size, Mode::kShared);
   commit_op(op, Mode::kShared);
 }
 

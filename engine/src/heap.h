@@ -134,6 +134,13 @@ class Heap {
   void park_cursor(Op& op);  // keeps the cursor's page pinned until the operation is logged
   template <typename Guard>
   Guard pin_page(ValueId id);  // Error(kNotFound) past the last page
+  // A value's page pinned and latched for a change in shared mode, with the value's old size.
+  struct LatchedValue {
+    WritePageGuard guard;
+    std::unique_lock<SharedMutex> latch;  // released first: declared after the guard
+    std::size_t old_size;
+  };
+  LatchedValue latch_value(ValueId id);  // Error(kNotFound) when there is no such value
   // Adds `delta` (two's complement) to a count: a plain load and store in exclusive mode, where no
   // other call runs, an atomic add in shared mode.
   static void add_to(std::atomic<std::uint64_t>& count, std::uint64_t delta, Mode mode);
