@@ -275,18 +275,8 @@ std::uint32_t BufferPool::pin(HeapFile& file, PageNo page_no, Fill fill) {
       return i;
     }
     lock.unlock();
-    const std::uint32_t i = claim_frame(true);
-    lock.lock();
-    if (shard.table.find(k) != kNone) {  // another thread loaded it meanwhile
-      lock.unlock();
-      release_busy(frames_[i]);
-      continue;
-    }
-    count_one(shard.misses);
-    install(i, file, k, kBusy | 1, kUsedOnce);
-    frames_[i].dirty.store(fill != Fill::kRead, std::memory_order_relaxed);
-    shard.table.insert(k, i);
-    lock.unlock();
+    const std::uint32_t i = enter_page(file, k, kBusy | 1, kUsedOnce, fill != Fill::kRead, true);
+    if (i == kNone) continue;  // another thread entered it meanwhile
     try {
       if (fill == Fill::kCreate) {
         pages_[i] = Page();
@@ -310,15 +300,29 @@ void BufferPool::unmap(Shard& shard, Frame& f, std::uint64_t k) {
   f.dirty.store(false, std::memory_order_relaxed);
 }
 
-// Gives claimed frame `i` page `k` of `file`, `pins` and `uses`; the caller holds k's shard
-// mutex.
-void BufferPool::install(std::uint32_t i, HeapFile& file, std::uint64_t k, std::uint32_t pins,
-                         std::uint8_t uses) {
+// A miss: claims a frame and enters page `k` of `file` in the table with it, holding `pins`
+// (kBusy among them, B2), `uses`, and dirty when `dirty`, for the caller to load. kNone, claiming
+// nothing, when another thread entered the page meanwhile. Called and returns without k's shard
+// mutex; `wait_for_busy` as for claim_frame.
+std::uint32_t BufferPool::enter_page(HeapFile& file, std::uint64_t k, std::uint32_t pins,
+                                     std::uint8_t uses, bool dirty, bool wait_for_busy) {
+  const std::uint32_t i = claim_frame(wait_for_busy);
+  Shard& shard = shard_of(k);
+  std::unique_lock lock(shard.mutex);
+  if (shard.table.find(k) != kNone) {
+    lock.unlock();
+    release_busy(frames_[i]);
+    return kNone;
+  }
+  count_one(shard.misses);
   Frame& f = frames_[i];
   f.file = &file;
   f.uses.store(uses, std::memory_order_relaxed);
+  f.dirty.store(dirty, std::memory_order_relaxed);
   f.key.store(k, std::memory_order_relaxed);
   f.pins.store(pins, std::memory_order_relaxed);
+  shard.table.insert(k, i);
+  return i;
 }
 
 // A load of page `k` into claimed frame `i`, where the loader holds `own_pins` pins, failed: the
@@ -402,22 +406,13 @@ void BufferPool::read_ahead(HeapFile& file, PageNo first, PageNo count) {
 bool BufferPool::install_ahead(HeapFile& file, PageNo page_no, std::uint32_t* frame) {
   const std::uint64_t k = key(file, page_no);
   Shard& shard = shard_of(k);
-  std::unique_lock lock(shard.mutex);
-  if (shard.table.find(k) != kNone) return false;
-  lock.unlock();
-  const std::uint32_t i = claim_frame(false);  // this thread may hold busy frames of its own
-  lock.lock();
-  if (shard.table.find(k) != kNone) {
-    lock.unlock();
-    release_busy(frames_[i]);
-    return false;
+  {
+    std::lock_guard lock(shard.mutex);
+    if (shard.table.find(k) != kNone) return false;
   }
-  count_one(shard.misses);
-  install(i, file, k, kBusy, kUnused);
-  frames_[i].dirty.store(false, std::memory_order_relaxed);
-  shard.table.insert(k, i);
-  *frame = i;
-  return true;
+  // This thread may hold busy frames of its own: it must not wait for busy ones.
+  *frame = enter_page(file, k, kBusy, kUnused, false, false);
+  return *frame != kNone;
 }
 
 // Reads pages first, first + 1, ... into the busy frames of `run` with one read; a page that
@@ -471,19 +466,19 @@ void BufferPool::write_runs(std::vector<std::uint32_t> frames) {
   }
 }
 
-void BufferPool::flush(HeapFile& file) {
-  std::vector<std::uint32_t> dirty;
-  for (std::uint32_t i = 0; i < frames_.size(); ++i)
-    if (frames_[i].file == &file && frames_[i].dirty.load(std::memory_order_relaxed))
-      dirty.push_back(i);
-  write_runs(std::move(dirty));
-}
+void BufferPool::flush(HeapFile& file) { write_dirty(&file); }
 
-void BufferPool::flush_all() {
+void BufferPool::flush_all() { write_dirty(nullptr); }
+
+// Writes back the dirty pages of `only`, or of every file when nullptr (the pool is the caller's).
+void BufferPool::write_dirty(const HeapFile* only) {
   std::vector<std::uint32_t> dirty;
-  for (std::uint32_t i = 0; i < frames_.size(); ++i)
-    if (frames_[i].file != nullptr && frames_[i].dirty.load(std::memory_order_relaxed))
+  for (std::uint32_t i = 0; i < frames_.size(); ++i) {
+    const Frame& f = frames_[i];
+    if (f.file != nullptr && (only == nullptr || f.file == only) &&
+        f.dirty.load(std::memory_order_relaxed))
       dirty.push_back(i);
+  }
   write_runs(std::move(dirty));
 }
 

@@ -171,8 +171,8 @@ class BufferPool {
 
   std::uint32_t pin(HeapFile& file, PageNo page_no, Fill fill);
   bool wait_until_loaded(Frame& frame, std::uint64_t key);
-  void install(std::uint32_t frame, HeapFile& file, std::uint64_t key, std::uint32_t pins,
-               std::uint8_t uses);
+  std::uint32_t enter_page(HeapFile& file, std::uint64_t key, std::uint32_t pins, std::uint8_t uses,
+                           bool dirty, bool wait_for_busy);
   void abandon(std::uint32_t frame, std::uint64_t key, std::uint32_t own_pins);
   void unmap(Shard& shard, Frame& frame, std::uint64_t key);
   bool install_ahead(HeapFile& file, PageNo page_no, std::uint32_t* frame);
@@ -191,6 +191,7 @@ class BufferPool {
   Lru& lru(List list);
 
   void write_runs(std::vector<std::uint32_t> frames);  // dirty frames, held still by the caller
+  void write_dirty(const HeapFile* only);
   void drop(std::uint32_t frame);  // empties an unpinned frame; no other thread may touch it
 
   struct UnmapFrames {
