@@ -2,7 +2,10 @@
 // Page::decode must throw Error(kCorruption) naming the page, or give a page that validate()s
 // (P1-P7) and encodes back to the same bytes (all but the checksum, which fuzzing builds do not
 // check, P8); re-sealing is stable. HeapFile::read_page of the same bytes (a file of that length)
-// must agree, reading an all-zero or missing page as an empty page (H2). Any bytes after the first
+// must agree with Page::verify(Check::kBounds), the check a page read into the buffer pool gets
+// (in release builds everything but P4's overlap test), reading an all-zero or missing page as an
+// empty page (H2); a page it accepts that decode rejects must still take every page operation
+// without reading or writing outside the page (exercise_bounds_only). Any bytes after the first
 // 4096 drive page operations on the decoded page, checked as in page_ops_fuzzer. And every input
 // also damages one field of a valid page (check_one_damaged_field).
 #include <algorithm>
@@ -54,6 +57,26 @@ void check_round_trip(Page page, const Image& image) {
   HS_FUZZ_CHECK(copy_of(again->encode(kPageNo)) == sealed, "re-sealing is not stable");
 }
 
+// A page that passes check_bounds() but not validate() (overlapping values, P4): every value
+// reads inside the page, and updates, inserts (with compaction) and deletes keep it within
+// bounds. AddressSanitizer reports any access outside the page.
+void exercise_bounds_only(Page page) {
+  std::size_t total = 0;
+  for (auto [slot, value] : page) total += value.size();
+  HS_FUZZ_CHECK(total <= kPageSize, "values of a bounds-checked page exceed the page");
+  for (std::size_t i = 0; i < page.slot_count(); ++i) {
+    auto slot = static_cast<SlotId>(i);
+    if (auto value = page.get_value(slot))
+      page.update_value(slot, make_value(value->size() + 1, static_cast<std::uint32_t>(i)));
+    if (auto problem = page.check_bounds()) fail("an update broke the bounds: " + *problem);
+  }
+  while (page.add_value(make_value(page.max_insert_size() / 2 + 1, 7))) {
+    if (auto problem = page.check_bounds()) fail("an insert broke the bounds: " + *problem);
+  }
+  for (std::size_t i = page.slot_count(); i > 0; --i) page.delete_value(static_cast<SlotId>(i - 1));
+  if (auto problem = page.check_bounds()) fail("deletes broke the bounds: " + *problem);
+}
+
 // HeapFile::read_page over a file holding the input's first `length` bytes.
 void check_heap_file_read(const Image& image, std::size_t length, const std::optional<Page>& page) {
   MemoryFileSystem fs;
@@ -63,18 +86,23 @@ void check_heap_file_read(const Image& image, std::size_t length, const std::opt
   Page out;
   bool zero =
       std::all_of(image.begin(), image.end(), [](std::byte b) { return b == std::byte{0}; });
+  Page as_read;
+  std::copy(image.begin(), image.end(), as_read.raw().begin());
+  const bool accepted = !as_read.verify(kPageNo, Page::Check::kBounds);
+  HS_FUZZ_CHECK(accepted || !page, "decode accepted a page the bounds check rejects");
   try {
     heap.read_page(kPageNo, out);
   } catch (const Error& e) {
-    HS_FUZZ_CHECK(!page && !zero && e.code() == ErrorCode::kCorruption, e.what());
+    HS_FUZZ_CHECK(!accepted && !zero && e.code() == ErrorCode::kCorruption, e.what());
     HS_FUZZ_CHECK(std::string_view(e.what()).starts_with("container 3 page 0"), e.what());
     return;
   }
   if (zero) {
     HS_FUZZ_CHECK(copy_of(out.raw()) == copy_of(Page().raw()), "a zero page is not empty (H2)");
-  } else {
-    HS_FUZZ_CHECK(page && copy_of(out.raw()) == image, "read_page and decode disagree");
+    return;
   }
+  HS_FUZZ_CHECK(accepted && copy_of(out.raw()) == image, "read_page and verify(kBounds) disagree");
+  if (!page) exercise_bounds_only(out);
 }
 
 // Random bytes are rarely a valid page, so decoding's checks beyond the first failing one go
